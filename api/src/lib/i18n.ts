@@ -1,0 +1,88 @@
+import type { FastifyRequest } from 'fastify';
+
+export type Lang = 'zh' | 'en';
+
+/** The language of a request: what the client asks for in Accept-Language; Chinese when it says nothing. */
+export function requestLang(req: Pick<FastifyRequest, 'headers'>): Lang {
+  const header = String(req.headers['accept-language'] ?? '').toLowerCase();
+  if (!header) return 'zh';
+  for (const part of header.split(',')) {
+    const tag = part.split(';')[0].trim();
+    if (tag.startsWith('zh')) return 'zh';
+    if (tag.startsWith('en')) return 'en';
+  }
+  return 'zh';
+}
+
+type Catalog = Record<string, { zh: string; en: string }>;
+
+/** Problem titles and details, and field reasons, in both languages. `{name}` placeholders are filled from params. */
+export const messages: Catalog = {
+  // problems
+  bad_request: { zh: '请求有误', en: 'Bad request' },
+  validation_failed: { zh: '输入的内容有误，请检查标出的字段。', en: 'Some fields are not valid; see the list of errors.' },
+  unauthenticated: { zh: '请先登录。', en: 'Please log in.' },
+  invalid_token: { zh: '登录已失效，请重新登录。', en: 'Your session is no longer valid; please log in again.' },
+  invalid_credentials: { zh: '工号或密码不正确。', en: 'Wrong employee number or password.' },
+  throttled: { zh: '尝试次数过多，请在 {seconds} 秒后再试。', en: 'Too many attempts; try again in {seconds} seconds.' },
+  forbidden: { zh: '您没有执行此操作的权限。', en: 'You are not allowed to do this.' },
+  not_found: { zh: '找不到该{what}。', en: 'That {what} was not found.' },
+  conflict: { zh: '操作与现有数据冲突：{reason}', en: 'This conflicts with existing data: {reason}' },
+  password_change_required: { zh: '请先修改初始密码。', en: 'Please change your initial password first.' },
+  payload_too_large: { zh: '提交的内容过大。', en: 'The request is too large.' },
+  unsupported_media_type: { zh: '不支持的内容类型。', en: 'Unsupported content type.' },
+  internal: { zh: '服务器出错了。请把请求编号 {requestId} 告诉管理员。', en: 'Something went wrong on the server. Quote request id {requestId} to your administrator.' },
+  unavailable: { zh: '服务暂时不可用。', en: 'The service is temporarily unavailable.' },
+  // things
+  user: { zh: '用户', en: 'user' },
+  org_unit: { zh: '组织单位', en: 'organisation unit' },
+  resource: { zh: '内容', en: 'resource' },
+  // field reasons
+  'field.required': { zh: '必填', en: 'is required' },
+  'field.min_length': { zh: '至少 {limit} 个字符', en: 'must have at least {limit} characters' },
+  'field.max_length': { zh: '最多 {limit} 个字符', en: 'must have at most {limit} characters' },
+  'field.minimum': { zh: '不能小于 {limit}', en: 'must be at least {limit}' },
+  'field.maximum': { zh: '不能大于 {limit}', en: 'must be at most {limit}' },
+  'field.type': { zh: '类型不对，应为 {type}', en: 'must be of type {type}' },
+  'field.enum': { zh: '只能是：{values}', en: 'must be one of: {values}' },
+  'field.format': { zh: '格式不对（{format}）', en: 'must be a valid {format}' },
+  'field.pattern': { zh: '格式不对', en: 'has the wrong format' },
+  'field.invalid': { zh: '无效', en: 'is not valid' },
+  'password.too_short': { zh: '密码至少 {min} 个字符', en: 'must have at least {min} characters' },
+  'password.too_long': { zh: '密码最多 {max} 个字符', en: 'must have at most {max} characters' },
+  'password.common': { zh: '这个密码太常见，容易被猜到，请换一个', en: 'is too common and easy to guess; choose another' },
+  'password.contains_username': { zh: '密码不能包含工号', en: 'must not contain the employee number' },
+  'password.wrong_current': { zh: '当前密码不正确', en: 'is not your current password' },
+  'password.same_as_old': { zh: '新密码不能与当前密码相同', en: 'must differ from the current password' },
+  'org_unit.unknown': { zh: '组织单位不存在', en: 'no such organisation unit' },
+  'org_unit.archived': { zh: '组织单位已撤销', en: 'the organisation unit is archived' },
+  'org_unit.cycle': { zh: '不能移到自己或自己的下级之下', en: 'cannot move a unit under itself or its descendants' },
+  'org_unit.not_empty': { zh: '该单位或其下级仍有在用的人员或单位', en: 'the unit or its descendants still have active people or units' },
+  'org_unit.root': { zh: '不能移动或撤销根单位', en: 'the root unit cannot be moved or archived' },
+  'user.username_taken': { zh: '该工号已存在', en: 'this employee number is already used' },
+  'user.self_disable': { zh: '不能停用自己的账号', en: 'you cannot disable your own account' },
+  'user.self_role': { zh: '不能修改自己的角色', en: 'you cannot change your own role' },
+  'user.out_of_scope': { zh: '不在您的管理范围内', en: 'is outside the units you manage' },
+  'user.role_not_allowed': { zh: '您不能授予该角色', en: 'you cannot grant this role' },
+  'import.empty': { zh: '文件是空的', en: 'the file is empty' },
+  'import.bad_header': { zh: '表头应为：{expected}', en: 'the header must be: {expected}' },
+  'import.columns': { zh: '应有 {expected} 列，实际 {actual} 列', en: 'expected {expected} columns, found {actual}' },
+  'import.duplicate_in_file': { zh: '工号在文件第 {line} 行已出现', en: 'employee number already appears on line {line}' },
+  'import.unknown_path': { zh: '找不到组织路径“{path}”', en: 'no organisation unit at path "{path}"' },
+  'import.bad_role': { zh: '角色应为 staff、trainer、manager 或 admin', en: 'role must be staff, trainer, manager or admin' },
+  'import.bad_position': { zh: '岗位不认识：{value}', en: 'unknown position: {value}' },
+  'import.not_text': { zh: '文件不是 UTF-8 文本（可能是二进制文件或其他编码）', en: 'the file is not UTF-8 text (binary or another encoding)' },
+  'import.quote': { zh: '引号不成对', en: 'unbalanced quotes' },
+};
+
+export function t(lang: Lang, key: string, params: Record<string, unknown> = {}): string {
+  const entry = messages[key];
+  const template = entry ? entry[lang] : key;
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const v = params[name];
+    if (v === undefined) return `{${name}}`;
+    // a param naming another catalogue entry (like `what: 'user'`) is itself translated
+    if (typeof v === 'string' && messages[v]) return messages[v][lang];
+    return String(v);
+  });
+}

@@ -1,0 +1,15 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
+
+/**
+ * Runs one SQL statement with positional `?` parameters and returns its rows. It runs inside the EntityManager's
+ * transaction when there is one (with PGlite, anything else would wait for a second connection that never comes).
+ */
+export async function sql<T = Record<string, any>>(em: EntityManager, query: string, params: unknown[] = []): Promise<T[]> {
+  return (em as unknown as SqlEntityManager).execute(query, params as any[], 'all') as Promise<T[]>;
+}
+
+/** Escapes LIKE wildcards in user text, for `like ? escape '\'`. */
+export function likeEscape(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => '\\' + c);
+}

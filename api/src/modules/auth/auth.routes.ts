@@ -1,0 +1,80 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { unauthenticated } from '../../lib/errors.js';
+import { problemResponses } from '../../lib/schema.js';
+import { ACCESS_COOKIE, ACCESS_TOKEN_SECONDS, REFRESH_COOKIE, type Actor } from '../../plugins/auth.js';
+import { UserSchema } from '../users/users.schemas.js';
+import { toUserDto } from '../users/users.service.js';
+import { ChangePasswordBody, LoginBody, RefreshBody, SessionSchema, UpdateMeBody } from './auth.schemas.js';
+import { changePassword, getMe, login, logout, refreshSession, updateMe, type Session } from './auth.service.js';
+
+const tags = ['auth'];
+
+export const authRoutes: FastifyPluginAsyncTypebox<{ cookieSecure: boolean }> = async (app, opts) => {
+  const secure = opts.cookieSecure;
+
+  function sendSession(reply: FastifyReply, s: Session, mode: 'cookie' | 'token') {
+    const accessToken = app.signAccessToken(s.actor);
+    if (mode === 'cookie') {
+      reply.setCookie(ACCESS_COOKIE, accessToken, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: ACCESS_TOKEN_SECONDS });
+      reply.setCookie(REFRESH_COOKIE, s.refreshToken, { httpOnly: true, sameSite: 'strict', secure, path: '/api/auth', expires: s.refreshExpiresAt });
+    }
+    return { user: toUserDto(s.user), accessToken, expiresIn: ACCESS_TOKEN_SECONDS, ...(mode === 'token' ? { refreshToken: s.refreshToken } : {}) };
+  }
+
+  app.post('/auth/login', {
+    config: { auth: 'public' },
+    schema: { operationId: 'login', tags, body: LoginBody, response: { 200: SessionSchema, ...problemResponses } },
+  }, async (req, reply) => {
+    const s = await login(req.em, app.clock, { username: req.body.username, password: req.body.password, ip: req.ip, userAgent: req.headers['user-agent'] });
+    return sendSession(reply, s, req.body.mode);
+  });
+
+  app.post('/auth/refresh', {
+    config: { auth: 'public' },
+    schema: { operationId: 'refreshSession', tags, body: Type.Optional(RefreshBody), response: { 200: SessionSchema, ...problemResponses } },
+  }, async (req, reply) => {
+    const fromBody = req.body?.refreshToken;
+    const token = fromBody ?? req.cookies[REFRESH_COOKIE];
+    if (!token) throw unauthenticated();
+    const s = await refreshSession(req.em, app.clock, token, req.headers['user-agent']);
+    return sendSession(reply, s, fromBody ? 'token' : 'cookie');
+  });
+
+  app.post('/auth/logout', {
+    config: { auth: 'public' },
+    schema: { operationId: 'logout', tags, body: Type.Optional(RefreshBody), response: { 204: Type.Null(), ...problemResponses } },
+  }, async (req, reply) => {
+    let actor: Actor | null = null;
+    try {
+      if (req.headers.authorization || req.cookies[ACCESS_COOKIE]) {
+        await req.jwtVerify();
+        actor = req.user;
+      }
+    } catch {
+      actor = null; // an expired access token still lets the refresh token end the session
+    }
+    await logout(req.em, app.clock, actor, req.body?.refreshToken ?? req.cookies[REFRESH_COOKIE]);
+    reply.clearCookie(ACCESS_COOKIE, { path: '/' }).clearCookie(REFRESH_COOKIE, { path: '/api/auth' });
+    return reply.code(204).send(null);
+  });
+
+  app.get('/me', {
+    config: { allowPending: true },
+    schema: { operationId: 'getMe', tags, response: { 200: UserSchema, ...problemResponses } },
+  }, async (req) => toUserDto(await getMe(req.em, req.actor)));
+
+  app.patch('/me', {
+    config: { allowPending: true },
+    schema: { operationId: 'updateMe', tags, body: UpdateMeBody, response: { 200: UserSchema, ...problemResponses } },
+  }, async (req) => toUserDto(await updateMe(req.em, req.actor, req.body)));
+
+  app.post('/me/password', {
+    config: { allowPending: true },
+    schema: { operationId: 'changePassword', tags, body: ChangePasswordBody, response: { 200: SessionSchema, ...problemResponses } },
+  }, async (req, reply) => {
+    const s = await changePassword(req.em, app.clock, req.actor, req.body, req.headers['user-agent']);
+    return sendSession(reply, s, req.headers.authorization ? 'token' : 'cookie');
+  });
+};

@@ -1,0 +1,21 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+
+/**
+ * A refresh token is stored only as its SHA-256. Tokens of one login share a `familyId`; rotation revokes the used
+ * token and issues the next in the family, and presenting a revoked token revokes the whole family (theft signal).
+ */
+export const RefreshToken = defineEntity({
+  name: 'RefreshToken',
+  tableName: 'refresh_token',
+  properties: {
+    id: p.uuid().primary(),
+    userId: p.uuid(),
+    familyId: p.uuid(),
+    tokenHash: p.string().length(64).unique(),
+    expiresAt: p.datetime(),
+    revokedAt: p.datetime().nullable(),
+    createdAt: p.datetime(),
+    userAgent: p.string().length(300).nullable(),
+  },
+});
+export type IRefreshToken = InferEntity<typeof RefreshToken>;

@@ -1,0 +1,103 @@
+import fp from 'fastify-plugin';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, type FieldIssue } from '../lib/errors.js';
+import { requestLang, t, type Lang } from '../lib/i18n.js';
+
+interface AjvIssue {
+  instancePath: string;
+  keyword: string;
+  params: Record<string, any>;
+  message?: string;
+}
+
+const STATUS_TITLES: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
+  413: 'Content Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** Turns one schema-validation issue into a field path and a reason from the catalogue. */
+function fromAjv(issue: AjvIssue, context: string | undefined): FieldIssue {
+  const base = issue.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const join = (leaf: string) => (base ? `${base}.${leaf}` : leaf);
+  const where = context && context !== 'body' ? `${context}.` : '';
+  switch (issue.keyword) {
+    case 'required':
+      return { path: where + join(issue.params.missingProperty), reason: 'field.required' };
+    case 'minLength':
+      return issue.params.limit === 1
+        ? { path: where + base, reason: 'field.required' }
+        : { path: where + base, reason: 'field.min_length', params: { limit: issue.params.limit } };
+    case 'maxLength':
+      return { path: where + base, reason: 'field.max_length', params: { limit: issue.params.limit } };
+    case 'minimum':
+    case 'exclusiveMinimum':
+      return { path: where + base, reason: 'field.minimum', params: { limit: issue.params.limit } };
+    case 'maximum':
+    case 'exclusiveMaximum':
+      return { path: where + base, reason: 'field.maximum', params: { limit: issue.params.limit } };
+    case 'type':
+      return { path: where + base, reason: 'field.type', params: { type: issue.params.type } };
+    case 'enum':
+      return { path: where + base, reason: 'field.enum', params: { values: (issue.params.allowedValues ?? []).join(', ') } };
+    case 'const':
+      return { path: where + base, reason: 'field.enum', params: { values: String(issue.params.allowedValue) } };
+    case 'format':
+      return { path: where + base, reason: 'field.format', params: { format: issue.params.format } };
+    case 'pattern':
+      return { path: where + base, reason: 'field.pattern' };
+    default:
+      return { path: where + base, reason: 'field.invalid' };
+  }
+}
+
+export function problemBody(req: FastifyRequest, status: number, code: string, params: Record<string, unknown>, issues: FieldIssue[]) {
+  const lang: Lang = requestLang(req);
+  const body: Record<string, unknown> = {
+    type: `/problems/${code.replace(/_/g, '-')}`,
+    title: STATUS_TITLES[status] ?? 'Error',
+    status,
+    detail: t(lang, code, params),
+    code,
+    instance: req.url,
+    requestId: req.id,
+  };
+  if (issues.length) {
+    // One entry per field: the first reason found for a field is the one shown.
+    const seen = new Set<string>();
+    body.errors = issues
+      .filter((i) => (seen.has(i.path) ? false : (seen.add(i.path), true)))
+      .map((i) => ({ path: i.path, code: i.reason, message: t(lang, i.reason, i.params ?? {}) }));
+  }
+  return body;
+}
+
+export function sendProblem(req: FastifyRequest, reply: FastifyReply, status: number, code: string,
+  params: Record<string, unknown> = {}, issues: FieldIssue[] = []) {
+  return reply.code(status).type('application/problem+json').send(problemBody(req, status, code, params, issues));
+}
+
+/** One error shape for the whole API: RFC 9457 problem+json, localised by the request's Accept-Language. */
+export default fp(async (app) => {
+  app.setErrorHandler((err: FastifyError & Partial<AppError>, req, reply) => {
+    if (err instanceof AppError) {
+      for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
+      return sendProblem(req, reply, err.status, err.code, err.params, err.issues);
+    }
+    if (err.validation) {
+      const issues = (err.validation as AjvIssue[]).map((i) => fromAjv(i, err.validationContext));
+      return sendProblem(req, reply, 400, 'validation_failed', {}, issues);
+    }
+    const status = err.statusCode ?? 500;
+    if (status === 401 || err.code?.startsWith('FST_JWT')) return sendProblem(req, reply, 401, 'invalid_token');
+    if (status === 413) return sendProblem(req, reply, 413, 'payload_too_large');
+    if (status === 415) return sendProblem(req, reply, 415, 'unsupported_media_type');
+    if (status === 429) return sendProblem(req, reply, 429, 'throttled', { seconds: reply.getHeader('retry-after') ?? 60 });
+    if (status >= 400 && status < 500) return sendProblem(req, reply, status, 'bad_request');
+    req.log.error({ err }, 'unhandled error');
+    // Never the internal message: the request id leads to the log line above.
+    return sendProblem(req, reply, 500, 'internal', { requestId: req.id });
+  });
+
+  app.setNotFoundHandler((req, reply) => sendProblem(req, reply, 404, 'not_found', { what: 'resource' }));
+});

@@ -1,0 +1,45 @@
+import { ConfigError, loadConfig } from './config.js';
+import { createOrm, pgliteDirFor } from './db/orm.js';
+import { buildApp } from './app.js';
+import { prepareDatabase } from './startup.js';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(e.message + '\n');
+      process.exit(78);
+    }
+    throw e;
+  }
+  const orm = await createOrm({ url: config.databaseUrl, pgliteDir: config.databaseUrl ? undefined : pgliteDirFor(config.dataDir), poolMax: config.databasePoolMax });
+  const app = await buildApp({ config, orm, serveWeb: true, prettyLogs: config.env === 'development' && process.stdout.isTTY });
+  await prepareDatabase(orm, config, app.log);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
+    try {
+      await app.close(); // stops accepting and waits for in-flight requests
+      await orm.close(); // PGlite closes its files cleanly, so the next start replays nothing
+      process.exit(0);
+    } catch (err) {
+      app.log.error({ err }, 'error during shutdown');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  await app.listen({ host: config.host, port: config.port });
+  app.log.info({ database: config.databaseUrl ? 'postgresql' : 'pglite', dataDir: config.dataDir }, 'ready');
+}
+
+main().catch((err) => {
+  process.stderr.write(`Start failed: ${err?.stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,31 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { sendProblem } from './plugins/errors.js';
+
+type Handler = (req: any, res: any, next: () => void) => void;
+
+/**
+ * Serves the SvelteKit app (adapter-node's handler) on every path outside /api, in the same process and port.
+ * The handler writes to the raw response, so Fastify hands the reply over to it.
+ */
+export async function mountWeb(app: FastifyInstance, buildDir: string): Promise<void> {
+  const entry = join(buildDir, 'handler.js');
+  if (!existsSync(entry)) throw new Error(`The web app is not built (${entry} is missing): run \`pnpm build\`.`);
+  const { handler } = (await import(pathToFileURL(entry).href)) as { handler: Handler };
+  app.route({
+    method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    url: '/*',
+    config: { auth: 'public' },
+    schema: { hide: true },
+    handler: (req, reply) => {
+      if (req.url === '/api' || req.url.startsWith('/api/')) return sendProblem(req, reply, 404, 'not_found', { what: 'resource' });
+      reply.hijack();
+      handler(req.raw, reply.raw, () => {
+        reply.raw.statusCode = 404;
+        reply.raw.end('Not found');
+      });
+    },
+  });
+}
