@@ -30,6 +30,7 @@ function baseOptions(): Partial<Options> {
       transactional: true,
       allOrNothing: true,
       tableName: 'mikro_orm_migrations',
+      silent: true,
     },
     forceUtcTimezone: true,
     allowGlobalContext: false,
@@ -63,6 +64,8 @@ export function pgliteDirFor(dataDir: string): string {
   return join(dataDir, 'pglite');
 }
 
-export async function migrate(orm: Orm): Promise<void> {
-  await orm.getMigrator().up();
+/** Applies pending migrations; returns the names applied. */
+export async function migrate(orm: Orm): Promise<string[]> {
+  const applied = await orm.getMigrator().up();
+  return applied.map((m) => m.name);
 }

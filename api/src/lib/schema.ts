@@ -9,7 +9,7 @@ export const IdParams = (name: string) => Obj({ [name]: Uuid });
 
 const Problem = Type.Object({
   type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String(),
-  requestId: Type.String(),
+  instance: Type.Optional(Type.String()), requestId: Type.String(),
   errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), code: Type.String(), message: Type.String() }))),
 });
 

@@ -51,6 +51,30 @@ function fromAjv(issue: AjvIssue, context: string | undefined): FieldIssue {
   }
 }
 
+/**
+ * TypeBox writes an enumeration as a union of literals, which fails with one `const` issue per member (and an
+ * `anyOf`): fold those into one `enum` issue per field that names every allowed value.
+ */
+function mergeLiteralUnions(issues: AjvIssue[]): AjvIssue[] {
+  const allowed = new Map<string, unknown[]>();
+  for (const i of issues) {
+    if (i.keyword !== 'const') continue;
+    const values = allowed.get(i.instancePath) ?? [];
+    values.push(i.params.allowedValue);
+    allowed.set(i.instancePath, values);
+  }
+  const merged = new Set<string>();
+  const out: AjvIssue[] = [];
+  for (const i of issues) {
+    if (i.keyword === 'const') {
+      if (merged.has(i.instancePath)) continue;
+      merged.add(i.instancePath);
+      out.push({ ...i, keyword: 'enum', params: { allowedValues: allowed.get(i.instancePath) } });
+    } else out.push(i);
+  }
+  return out;
+}
+
 export function problemBody(req: FastifyRequest, status: number, code: string, params: Record<string, unknown>, issues: FieldIssue[]) {
   const lang: Lang = requestLang(req);
   const body: Record<string, unknown> = {
@@ -85,7 +109,7 @@ export default fp(async (app) => {
       return sendProblem(req, reply, err.status, err.code, err.params, err.issues);
     }
     if (err.validation) {
-      const issues = (err.validation as AjvIssue[]).map((i) => fromAjv(i, err.validationContext));
+      const issues = mergeLiteralUnions(err.validation as AjvIssue[]).map((i) => fromAjv(i, err.validationContext));
       return sendProblem(req, reply, 400, 'validation_failed', {}, issues);
     }
     const status = err.statusCode ?? 500;

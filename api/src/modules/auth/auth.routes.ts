@@ -10,6 +10,8 @@ import { ChangePasswordBody, LoginBody, RefreshBody, SessionSchema, UpdateMeBody
 import { changePassword, getMe, login, logout, refreshSession, updateMe, type Session } from './auth.service.js';
 
 const tags = ['auth'];
+// A browser refreshes and logs out with the cookie alone and no body; Fastify validates an absent body as null.
+const OptionalRefreshBody = Type.Union([RefreshBody, Type.Null()]);
 
 export const authRoutes: FastifyPluginAsyncTypebox<{ cookieSecure: boolean }> = async (app, opts) => {
   const secure = opts.cookieSecure;
@@ -33,7 +35,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ cookieSecure: boolean }> = 
 
   app.post('/auth/refresh', {
     config: { auth: 'public' },
-    schema: { operationId: 'refreshSession', tags, body: Type.Optional(RefreshBody), response: { 200: SessionSchema, ...problemResponses } },
+    schema: { operationId: 'refreshSession', tags, body: OptionalRefreshBody, response: { 200: SessionSchema, ...problemResponses } },
   }, async (req, reply) => {
     const fromBody = req.body?.refreshToken;
     const token = fromBody ?? req.cookies[REFRESH_COOKIE];
@@ -44,7 +46,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ cookieSecure: boolean }> = 
 
   app.post('/auth/logout', {
     config: { auth: 'public' },
-    schema: { operationId: 'logout', tags, body: Type.Optional(RefreshBody), response: { 204: Type.Null(), ...problemResponses } },
+    schema: { operationId: 'logout', tags, body: OptionalRefreshBody, response: { 204: Type.Null(), ...problemResponses } },
   }, async (req, reply) => {
     let actor: Actor | null = null;
     try {

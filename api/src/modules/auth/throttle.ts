@@ -20,8 +20,10 @@ export const addressKey = (ip: string) => `ip:${ip}`;
 
 /** Throws 429 with Retry-After when any of the keys is blocked now. */
 export async function assertNotThrottled(em: EntityManager, keys: string[], now: Date): Promise<void> {
+  if (!keys.length) return;
+  // `in (?)`: the driver inlines an array parameter as a comma-separated list, which `any(?)` cannot take.
   const rows = await sql<{ blocked_until: Date }>(em,
-    `select max(blocked_until) as blocked_until from login_throttle where key = any(?) and blocked_until > ?`, [keys, now]);
+    `select max(blocked_until) as blocked_until from login_throttle where key in (?) and blocked_until > ?`, [keys, now]);
   const until = rows[0]?.blocked_until;
   if (until) throw throttled(Math.max(1, Math.ceil((new Date(until).getTime() - now.getTime()) / 1000)));
 }

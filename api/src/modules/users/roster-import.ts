@@ -91,7 +91,7 @@ export async function importUsers(em: EntityManager, _actor: Actor, lang: Lang, 
   const planned: PlannedRow[] = [];
   const usernames = records.map((r) => (r.fields[index.get('username')!] ?? '').trim().toLowerCase()).filter(Boolean);
   const existingRows = usernames.length
-    ? await sql<{ id: string }>(em, `select id from app_user where lower(username) = any(?)`, [usernames]) : [];
+    ? await sql<{ id: string }>(em, `select id from app_user where lower(username) in (?)`, [usernames]) : [];
   const existing = await em.find(User, { id: { $in: existingRows.map((r) => r.id) } });
   const byName = new Map(existing.map((u) => [u.username.toLowerCase(), u]));
 

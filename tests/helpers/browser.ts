@@ -1,0 +1,36 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../api/src/app.js';
+import { createOrm, type Orm } from '../../api/src/db/orm.js';
+import { prepareDatabase } from '../../api/src/startup.js';
+import { testConfig } from './app.js';
+
+export const DEMO_PASSWORD = 'Demo-Password-2026';
+export const ARTIFACTS = join(process.cwd(), 'test-results', 'screenshots');
+
+/** The whole product on one port, on a fresh in-memory database with the demo organisation. */
+export async function startServer(): Promise<{ app: FastifyInstance; orm: Orm; baseUrl: string; close: () => Promise<void> }> {
+  const orm = await createOrm({});
+  const dataDir = mkdtempSync(join(tmpdir(), 'e2e-data-'));
+  const app = await buildApp({ config: { ...testConfig, webBuildDir: join(process.cwd(), 'web', 'build') }, orm, serveWeb: true });
+  await prepareDatabase(orm, { seedDemo: true, demoPassword: DEMO_PASSWORD, dataDir }, app.log);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { app, orm, baseUrl: `http://127.0.0.1:${port}`, close: async () => { await app.close(); await orm.close(); } };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    // Without the network flags Chromium keeps calling home on a closed network.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+    // playwright gives every launch a fresh, empty profile directory of its own.
+  });
+}
