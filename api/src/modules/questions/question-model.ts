@@ -347,7 +347,7 @@ function normaliseBlankAnswer(a: unknown): unknown {
 
 function normaliseOptions(type: 'single_choice' | 'multiple_choice', raw: unknown): unknown {
   if (!Array.isArray(raw)) return raw;
-  const opts = raw.map((o) => (isObj(o) ? o : { text: o }));
+  const opts: Loose[] = raw.map((o) => (isObj(o) ? o : { text: o }));
   const hasWeight = (o: Loose) => typeof o.weight === 'number';
   const isCorrect = (o: Loose) => o.correct === true;
   const nCorrect = opts.filter((o) => !hasWeight(o) && isCorrect(o)).length + opts.filter((o) => hasWeight(o) && (o.weight as number) > 0).length;

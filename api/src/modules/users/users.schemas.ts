@@ -47,8 +47,11 @@ export const ResetPasswordBody = Obj({ password: Type.Optional(Password) });
 export const UserParams = Obj({ userId: Uuid });
 
 export const ImportUsersBody = Obj({
-  /** The CSV file's bytes, base64: the server finds the encoding (UTF-8, or GB18030 as Excel writes in Chinese). */
-  content: Type.String({ minLength: 1, maxLength: 4_000_000 }),
+  /**
+   * The CSV file's bytes, base64: the server finds the encoding (UTF-8, or GB18030 as Excel writes in Chinese).
+   * May be empty: an empty file gets the import report's "file is empty", not a field error.
+   */
+  content: Type.String({ maxLength: 4_000_000 }),
   dryRun: Type.Boolean({ default: true }),
   /** Apply the valid rows even when others have errors. */
   skipInvalid: Type.Boolean({ default: false }),
