@@ -1,7 +1,9 @@
 // Static list of migrations, in order. The Migrator gets this list instead of scanning a folder, because vitest on
 // Node 20 cannot dynamically import a .ts migration from code inside node_modules.
 import { Migration20261127000100_foundation } from './Migration20261127000100_foundation.js';
+import { Migration20261127000200_courses } from './Migration20261127000200_courses.js';
 
 export const migrationsList = [
   { name: 'Migration20261127000100_foundation', class: Migration20261127000100_foundation },
+  { name: 'Migration20261127000200_courses', class: Migration20261127000200_courses },
 ];

@@ -25,7 +25,8 @@ const em = () => ctx.orm.em.fork();
 
 /** Back to an empty (migrated) database: each scenario starts from nothing, as a first start does. */
 async function emptyDatabase() {
-  await sql(em(), 'truncate refresh_token, login_throttle, app_user, org_unit');
+  // CASCADE: tables other modules add (courses, exams) refer to people and units.
+  await sql(em(), 'truncate refresh_token, login_throttle, app_user, org_unit cascade');
 }
 
 async function state() {

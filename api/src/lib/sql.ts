@@ -13,3 +13,11 @@ export async function sql<T = Record<string, any>>(em: EntityManager, query: str
 export function likeEscape(text: string): string {
   return text.replace(/[\\%_]/g, (c) => '\\' + c);
 }
+
+/**
+ * A PostgreSQL array literal for a `?::text[]` (or uuid[]) parameter: the query builder would otherwise spread a
+ * JavaScript array into a list of parameters.
+ */
+export function pgArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
+}

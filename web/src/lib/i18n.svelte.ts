@@ -1,6 +1,9 @@
+import { courses } from './i18n/courses';
+import { bank } from './i18n/bank';
+
 export type Lang = 'zh' | 'en';
 
-const zh = {
+const shell = {
   'app.name': '营销培训考试平台',
   'app.short': '培训考试',
   'nav.home': '首页',
@@ -147,9 +150,7 @@ const zh = {
   'kind.team': '科室/小组',
 } as const;
 
-export type Key = keyof typeof zh;
-
-const en: Record<Key, string> = {
+const shellEn: Record<keyof typeof shell, string> = {
   'app.name': 'Marketing Training & Exams',
   'app.short': 'Training',
   'nav.home': 'Home',
@@ -296,6 +297,10 @@ const en: Record<Key, string> = {
   'kind.team': 'Section / team',
 };
 
+// Each area of the product keeps its strings in its own file under i18n/, in both languages.
+const zh = { ...shell, ...courses.zh, ...bank.zh };
+export type Key = keyof typeof zh;
+const en: Record<Key, string> = { ...shellEn, ...courses.en, ...bank.en };
 const dictionaries: Record<Lang, Record<Key, string>> = { zh, en };
 
 function initialLang(): Lang {

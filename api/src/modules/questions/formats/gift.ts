@@ -69,6 +69,7 @@ interface Meta { key?: string; tags: string[]; extra: Record<string, unknown> }
 /** Parses one blank-line-separated block; returns the category in force after it. */
 function parseBlock(blockLines: string[], first: number, category: string | undefined, out: QuestionCollector): string | undefined {
   const meta: Meta = { tags: [], extra: {} };
+  const errorsAtStart = out.errors.length;
   const content = [...blockLines];
   let sawContent = false;
   blockLines.forEach((line, i) => {
@@ -88,7 +89,7 @@ function parseBlock(blockLines: string[], first: number, category: string | unde
     }
   });
   const text = protect(content.join('\n'));
-  if (text.trim() === '') return category;
+  if (text.trim() === '' || out.errors.length > errorsAtStart) return category;
   const lineAt = (offset: number) => first + 1 + (text.slice(0, offset).match(/\n/g)?.length ?? 0);
 
   let pos = text.search(/\S/);

@@ -1,0 +1,60 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { requestLang } from '../../lib/i18n.js';
+import { Obj, Uuid, problemResponses } from '../../lib/schema.js';
+import { assignmentCompletion, createAssignment, getMyLearning, listAssignments } from './assignments.service.js';
+
+const tags = ['assignments'];
+const assigners = { auth: ['trainer', 'manager', 'admin'] as const };
+
+const CreateAssignmentBody = Obj({
+  targetType: Type.Union([Type.Literal('module'), Type.Literal('track')]),
+  targetId: Type.String({ minLength: 1, maxLength: 64 }),
+  positions: Type.Optional(Type.Array(Type.Union([Type.Literal('account_manager'), Type.Literal('marketing_manager')]), { maxItems: 5 })),
+  orgUnitIds: Type.Optional(Type.Array(Uuid, { maxItems: 200 })),
+  userIds: Type.Optional(Type.Array(Uuid, { maxItems: 1000 })),
+  dueOn: Type.Optional(Type.Union([Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), Type.Null()])),
+  note: Type.Optional(Type.String({ maxLength: 1000 })),
+});
+const AssignmentSchema = Type.Object({
+  id: Uuid, targetType: Type.String(), targetId: Type.String(), title: Type.String(), positions: Type.Array(Type.String()),
+  orgUnitIds: Type.Array(Type.String()), userIds: Type.Array(Type.String()), dueOn: Type.Union([Type.String(), Type.Null()]), note: Type.String(),
+  createdBy: Type.String(), createdAt: Type.String(), people: Type.Integer(),
+});
+const LearningItem = Type.Object({
+  id: Uuid, slug: Type.String(), title: Type.String(), trackId: Type.String(), minutes: Type.Integer(), dueOn: Type.Union([Type.String(), Type.Null()]),
+  percent: Type.Integer(), completedAt: Type.Union([Type.String(), Type.Null()]), secondsSpent: Type.Integer(),
+});
+
+export const assignmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post('/assignments', {
+    config: assigners,
+    schema: { operationId: 'createAssignment', tags, body: CreateAssignmentBody, response: { 201: AssignmentSchema, ...problemResponses } },
+  }, async (req, reply) => reply.code(201).send(await createAssignment(req.em, req.actor, req.body, app.clock.now())));
+
+  app.get('/assignments', {
+    config: assigners,
+    schema: { operationId: 'listAssignments', tags, response: { 200: Type.Object({ items: Type.Array(AssignmentSchema) }), ...problemResponses } },
+  }, async (req) => ({ items: await listAssignments(req.em, req.actor, requestLang(req)) }));
+
+  app.get('/assignments/:assignmentId/completion', {
+    config: assigners,
+    schema: {
+      operationId: 'getAssignmentCompletion', tags, params: Obj({ assignmentId: Uuid }),
+      response: { 200: Type.Object({ items: Type.Array(Type.Object({ userId: Uuid, username: Type.String(), displayName: Type.String(), orgUnitName: Type.String(), modulesTotal: Type.Integer(), modulesDone: Type.Integer(), minutes: Type.Integer(), complete: Type.Boolean() })) }), ...problemResponses },
+    },
+  }, async (req) => ({ items: await assignmentCompletion(req.em, req.actor, req.params.assignmentId) }));
+
+  app.get('/me/learning', {
+    schema: {
+      operationId: 'getMyLearning', tags,
+      response: {
+        200: Type.Object({
+          overdue: Type.Array(LearningItem), dueSoon: Type.Array(LearningItem), assigned: Type.Array(LearningItem), done: Type.Array(LearningItem),
+          continueReading: Type.Array(LearningItem), totals: Type.Object({ assigned: Type.Integer(), done: Type.Integer(), minutes: Type.Integer() }),
+        }),
+        ...problemResponses,
+      },
+    },
+  }, async (req) => getMyLearning(req.em, req.actor, requestLang(req), app.clock.now()));
+};

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/core';
+import { forbidden, invalid, notFound, type FieldIssue } from '../../lib/errors.js';
+import type { Lang } from '../../lib/i18n.js';
+import { pgArray, sql } from '../../lib/sql.js';
+import type { Actor } from '../../plugins/auth.js';
+import { scopePrefix } from '../org-units/org-units.service.js';
+import { listModules } from '../courses/courses.service.js';
+
+export interface CreateAssignmentInput {
+  targetType: 'module' | 'track';
+  targetId: string;
+  positions?: string[];
+  orgUnitIds?: string[];
+  userIds?: string[];
+  dueOn?: string | null;
+  note?: string;
+}
+
+const ASSIGNERS = ['trainer', 'manager', 'admin'];
+
+/**
+ * Assigns a module or a whole track. Audience: the people listed, plus everyone matching the positions and org units
+ * given (both filters apply together; an empty one means any). A manager's assignment reaches only their subtree.
+ */
+export async function createAssignment(em: EntityManager, actor: Actor, input: CreateAssignmentInput, now: Date) {
+  if (!ASSIGNERS.includes(actor.role)) throw forbidden();
+  const issues: FieldIssue[] = [];
+  const positions = [...new Set(input.positions ?? [])];
+  const orgUnitIds = [...new Set(input.orgUnitIds ?? [])];
+  const userIds = [...new Set(input.userIds ?? [])];
+  if (!positions.length && !orgUnitIds.length && !userIds.length) issues.push({ path: 'userIds', reason: 'assignment.no_audience' });
+  if (input.targetType === 'module') {
+    const [m] = await sql(em, `select 1 from course_module where id = ?::uuid and published_revision_id is not null and archived_at is null`, [input.targetId]);
+    if (!m) issues.push({ path: 'targetId', reason: 'course.unknown_module' });
+  } else {
+    const [t] = await sql(em, `select 1 from track where id = ? and archived_at is null`, [input.targetId]);
+    if (!t) issues.push({ path: 'targetId', reason: 'course.unknown_track' });
+  }
+  if (input.dueOn && input.dueOn < now.toISOString().slice(0, 10)) issues.push({ path: 'dueOn', reason: 'assignment.past_due' });
+  const scope = await scopePrefix(em, actor);
+  if (orgUnitIds.length) {
+    const units = await sql<{ id: string }>(em, `select id from org_unit where id = any(?::uuid[]) and archived_at is null and (?::text is null or path like ? || '%')`,
+      [pgArray(orgUnitIds), scope, scope]);
+    const ok = new Set(units.map((u) => u.id));
+    orgUnitIds.forEach((id, i) => { if (!ok.has(id)) issues.push({ path: `orgUnitIds.${i}`, reason: 'org_unit.unknown' }); });
+  }
+  if (userIds.length) {
+    const users = await sql<{ id: string }>(em, `select u.id from app_user u join org_unit o on o.id = u.org_unit_id where u.id = any(?::uuid[]) and (?::text is null or o.path like ? || '%')`,
+      [pgArray(userIds), scope, scope]);
+    const ok = new Set(users.map((u) => u.id));
+    userIds.forEach((id, i) => { if (!ok.has(id)) issues.push({ path: `userIds.${i}`, reason: 'study.unknown_person' }); });
+  }
+  if (issues.length) throw invalid(issues);
+  const id = randomUUID();
+  await sql(em, `
+    insert into assignment (id, target_type, module_id, track_id, positions, org_unit_ids, user_ids, scope_path, due_on, note, created_by)
+    values (?, ?, ?, ?, ?::text[], ?::uuid[], ?::uuid[], ?, ?, ?, ?)`,
+  [id, input.targetType, input.targetType === 'module' ? input.targetId : null, input.targetType === 'track' ? input.targetId : null,
+    pgArray(positions), pgArray(orgUnitIds), pgArray(userIds), scope, input.dueOn ?? null, input.note?.trim() ?? '', actor.id]);
+  return (await listAssignments(em, actor, 'zh', id))[0];
+}
+
+/** People an assignment reaches (within the viewer's scope), as SQL over app_user `u` joined to org_unit `o`. */
+const AUDIENCE = `
+  u.role = 'staff' and not u.disabled
+  and (a.scope_path is null or o.path like a.scope_path || '%')
+  and (u.id = any(a.user_ids)
+       or ((cardinality(a.positions) > 0 or cardinality(a.org_unit_ids) > 0)
+           and (cardinality(a.positions) = 0 or u.position = any(a.positions))
+           and (cardinality(a.org_unit_ids) = 0 or exists (select 1 from org_unit ou where ou.id = any(a.org_unit_ids) and o.path like ou.path || '%'))))`;
+
+export async function listAssignments(em: EntityManager, actor: Actor, lang: Lang, onlyId?: string) {
+  if (!ASSIGNERS.includes(actor.role)) throw forbidden();
+  const scope = await scopePrefix(em, actor);
+  const rows = await sql<any>(em, `
+    select a.id, a.target_type, a.module_id, a.track_id, a.positions, a.org_unit_ids, a.user_ids, to_char(a.due_on, 'YYYY-MM-DD') as due_on,
+           a.note, a.created_at, cb.display_name as created_by_name,
+           coalesce(t.title_zh, (select r.locales->'zh'->>'title' from module_revision r where r.id = m.published_revision_id)) as title_zh,
+           coalesce(t.title_en, (select r.locales->'en'->>'title' from module_revision r where r.id = m.published_revision_id)) as title_en,
+           (select count(*) from app_user u join org_unit o on o.id = u.org_unit_id where ${AUDIENCE}
+              and (?::text is null or o.path like ? || '%'))::int as people
+      from assignment a join app_user cb on cb.id = a.created_by
+      left join track t on t.id = a.track_id left join course_module m on m.id = a.module_id
+     where a.archived_at is null and (?::uuid is null or a.id = ?)
+       and (?::text is null or a.scope_path like ? || '%' or a.scope_path is null)
+     order by a.created_at desc`, [scope, scope, onlyId ?? null, onlyId ?? null, scope, scope]);
+  return rows.map((r) => ({
+    id: r.id, targetType: r.target_type, targetId: r.module_id ?? r.track_id, title: (lang === 'zh' ? r.title_zh ?? r.title_en : r.title_en ?? r.title_zh) ?? '',
+    positions: r.positions, orgUnitIds: r.org_unit_ids, userIds: r.user_ids, dueOn: r.due_on, note: r.note,
+    createdBy: r.created_by_name, createdAt: new Date(r.created_at).toISOString(), people: r.people,
+  }));
+}
+
+/** Completion per person for one assignment, limited to the viewer's subtree (a manager sees only their people). */
+export async function assignmentCompletion(em: EntityManager, actor: Actor, id: string) {
+  if (!ASSIGNERS.includes(actor.role)) throw forbidden();
+  const scope = await scopePrefix(em, actor);
+  const [a] = await sql<any>(em, `select * from assignment where id = ? and archived_at is null and (?::text is null or scope_path like ? || '%' or scope_path is null)`, [id, scope, scope]);
+  if (!a) throw notFound('assignment');
+  const rows = await sql<any>(em, `
+    with a as (select * from assignment where id = ?),
+    mods as (select m.id from a join course_module m on (m.id = a.module_id or m.track_id = a.track_id)
+              where m.published_revision_id is not null and m.archived_at is null)
+    select u.id, u.username, u.display_name, o.name as unit,
+           (select count(*) from mods)::int as total,
+           (select count(*) from study_progress p where p.user_id = u.id and p.module_id in (select id from mods) and p.completed_at is not null)::int as done,
+           (select coalesce(sum(p.seconds_spent), 0) from study_progress p where p.user_id = u.id and p.module_id in (select id from mods))::int as seconds
+      from a, app_user u join org_unit o on o.id = u.org_unit_id
+     where ${AUDIENCE} and (?::text is null or o.path like ? || '%')
+     order by o.path, u.username`, [id, scope, scope]);
+  return rows.map((r) => ({
+    userId: r.id, username: r.username, displayName: r.display_name, orgUnitName: r.unit, modulesTotal: r.total, modulesDone: r.done,
+    minutes: Math.round(r.seconds / 60), complete: r.total > 0 && r.done === r.total,
+  }));
+}
+
+const DUE_SOON_DAYS = 7;
+
+/** The learner's own view: what is assigned, due soon, overdue, done; and progress per track. */
+export async function getMyLearning(em: EntityManager, actor: Actor, lang: Lang, now: Date) {
+  const modules = await listModules(em, actor, lang, {});
+  const today = now.toISOString().slice(0, 10);
+  const soon = new Date(now.getTime() + DUE_SOON_DAYS * 86400_000).toISOString().slice(0, 10);
+  const assigned = modules.filter((m) => m.assignment);
+  const item = (m: (typeof modules)[number]) => ({
+    id: m.id, slug: m.slug, title: m.title, trackId: m.trackId, minutes: m.minutes, dueOn: m.assignment?.dueOn ?? null,
+    percent: m.progress?.percent ?? 0, completedAt: m.progress?.completedAt ?? null, secondsSpent: m.progress?.secondsSpent ?? 0,
+  });
+  const open = assigned.filter((m) => !m.progress?.completedAt);
+  const inProgress = modules.filter((m) => m.progress && !m.progress.completedAt).sort((a, b) => (b.progress!.percent - a.progress!.percent));
+  return {
+    overdue: open.filter((m) => m.assignment?.dueOn && m.assignment.dueOn < today).map(item),
+    dueSoon: open.filter((m) => m.assignment?.dueOn && m.assignment.dueOn >= today && m.assignment.dueOn <= soon).map(item),
+    assigned: open.filter((m) => !m.assignment?.dueOn || m.assignment.dueOn > soon).map(item),
+    done: assigned.filter((m) => m.progress?.completedAt).map(item),
+    continueReading: inProgress.slice(0, 5).map(item),
+    totals: {
+      assigned: assigned.length, done: assigned.filter((m) => m.progress?.completedAt).length,
+      minutes: Math.round(modules.reduce((s, m) => s + (m.progress?.secondsSpent ?? 0), 0) / 60),
+    },
+  };
+}

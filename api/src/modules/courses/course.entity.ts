@@ -1,0 +1,78 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+
+export const Track = defineEntity({
+  name: 'Track',
+  tableName: 'track',
+  properties: {
+    id: p.string().length(64).primary(),
+    sortOrder: p.integer().default(0),
+    titleZh: p.string().length(200),
+    titleEn: p.string().length(200),
+    summaryZh: p.text().default(''),
+    summaryEn: p.text().default(''),
+    archivedAt: p.datetime().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  },
+});
+export type ITrack = InferEntity<typeof Track>;
+
+/**
+ * A course module. Its text lives in revisions: `publishedRevisionId` is what learners read, `draftRevisionId` what a
+ * trainer is editing. `fileHash` is the hash of its files when they were last taken in; `conflict` records a file
+ * change that arrived after edits in the browser and waits for a trainer's decision.
+ */
+export const CourseModule = defineEntity({
+  name: 'CourseModule',
+  tableName: 'course_module',
+  properties: {
+    id: p.uuid().primary(),
+    slug: p.string().length(100).unique(),
+    trackId: p.string().length(64),
+    sortOrder: p.integer().default(0),
+    source: p.string().length(16),
+    sourcePath: p.text().nullable(),
+    fileHash: p.string().length(64).nullable(),
+    publishedRevisionId: p.uuid().nullable(),
+    draftRevisionId: p.uuid().nullable(),
+    editedInBrowser: p.boolean().default(false),
+    conflict: p.json<{ fileHash: string; detectedAt: string; path: string } | null>().nullable(),
+    archivedAt: p.datetime().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  },
+});
+export type ICourseModule = InferEntity<typeof CourseModule>;
+
+export interface LocaleContent {
+  title: string;
+  summary: string;
+  objectives: string[];
+  tags: string[];
+  body: string;
+  /** Rendered once, on the server, by the sanitising pipeline. */
+  html: string;
+  toc: { id: string; text: string; depth: number }[];
+}
+export type Locales = Partial<Record<'zh' | 'en', LocaleContent>>;
+
+export const ModuleRevision = defineEntity({
+  name: 'ModuleRevision',
+  tableName: 'module_revision',
+  properties: {
+    id: p.uuid().primary(),
+    moduleId: p.uuid(),
+    number: p.integer(),
+    origin: p.string().length(16),
+    state: p.string().length(16),
+    minutes: p.integer(),
+    positions: p.array(),
+    locales: p.json<Locales>(),
+    searchText: p.text().default(''),
+    contentHash: p.string().length(64),
+    createdBy: p.uuid().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    publishedAt: p.datetime().nullable(),
+  },
+});
+export type IModuleRevision = InferEntity<typeof ModuleRevision>;

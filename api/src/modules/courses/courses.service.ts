@@ -1,0 +1,340 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/core';
+import { diffLines } from 'diff';
+import { conflict, forbidden, invalidField, notFound } from '../../lib/errors.js';
+import type { Lang } from '../../lib/i18n.js';
+import { renderMarkdown } from '../../lib/markdown.js';
+import { likeEscape, pgArray, sql } from '../../lib/sql.js';
+import type { Actor } from '../../plugins/auth.js';
+import { assetBase, buildLocales } from './content-sync.js';
+import type { LocaleContent, Locales } from './course.entity.js';
+
+export const AUTHORS = ['trainer', 'admin'] as const;
+export const isAuthor = (a: Actor) => a.role === 'trainer' || a.role === 'admin';
+
+/** The share of a module's estimated time a learner must spend, besides reaching the end, for it to count as done. */
+export const COMPLETION_TIME_SHARE = 0.5;
+
+type LocaleInput = Omit<LocaleContent, 'html' | 'toc'>;
+
+export interface ProgressDto { secondsSpent: number; sectionsRead: string[]; position: string | null; reachedEnd: boolean; completedAt: string | null; percent: number; startedAt: string }
+
+function percentOf(p: any, sectionIds: string[]): number {
+  if (!p) return 0;
+  if (p.completed_at) return 100;
+  const read = new Set<string>(p.sections_read ?? []);
+  const share = sectionIds.length ? sectionIds.filter((id) => read.has(id)).length / sectionIds.length : p.reached_end ? 1 : 0;
+  return Math.min(95, Math.round(share * 95));
+}
+
+export function progressDto(p: any, sectionIds: string[]): ProgressDto | null {
+  if (!p) return null;
+  return {
+    secondsSpent: Number(p.seconds_spent), sectionsRead: p.sections_read ?? [], position: p.position ?? null, reachedEnd: !!p.reached_end,
+    completedAt: p.completed_at ? new Date(p.completed_at).toISOString() : null, percent: percentOf(p, sectionIds),
+    startedAt: new Date(p.started_at).toISOString(),
+  };
+}
+
+/** The learner's language if the revision has it, else the other one (the reader shows that it fell back). */
+export function pickLocale(locales: Locales, lang: Lang): { lang: Lang; fallback: boolean; content: LocaleContent } {
+  const other: Lang = lang === 'zh' ? 'en' : 'zh';
+  if (locales[lang]) return { lang, fallback: false, content: locales[lang]! };
+  return { lang: other, fallback: true, content: locales[other]! };
+}
+
+const sectionIdsOf = (c: LocaleContent | undefined) => (c?.toc ?? []).filter((t) => t.depth === 2).map((t) => t.id);
+
+// ---------- tracks and catalogue ----------
+
+export async function listTracks(em: EntityManager, actor: Actor, lang: Lang) {
+  const rows = await sql<any>(em, `
+    select t.id, t.sort_order, t.title_zh, t.title_en, t.summary_zh, t.summary_en,
+           count(m.id) filter (where m.published_revision_id is not null and m.archived_at is null)::int as modules,
+           count(p.completed_at) filter (where m.published_revision_id is not null and m.archived_at is null)::int as completed
+      from track t
+      left join course_module m on m.track_id = t.id
+      left join study_progress p on p.module_id = m.id and p.user_id = ?
+     where t.archived_at is null
+     group by t.id order by t.sort_order, t.id`, [actor.id]);
+  return rows.map((r) => ({
+    id: r.id, order: r.sort_order, title: lang === 'zh' ? r.title_zh : r.title_en, summary: lang === 'zh' ? r.summary_zh : r.summary_en,
+    titles: { zh: r.title_zh, en: r.title_en }, modules: r.modules, completed: r.completed,
+    percent: r.modules ? Math.round((100 * r.completed) / r.modules) : 0,
+  }));
+}
+
+/** Modules assigned to the user, with the earliest due date among the assignments that reach them. */
+export async function assignedModules(em: EntityManager, userId: string): Promise<Map<string, { dueOn: string | null }>> {
+  const rows = await sql<{ module_id: string; due_on: string | null }>(em, `
+    with me as (select u.id, u.position, o.path from app_user u join org_unit o on o.id = u.org_unit_id where u.id = ?),
+    mine as (
+      select a.* from assignment a, me
+       where a.archived_at is null
+         and (a.scope_path is null or me.path like a.scope_path || '%')
+         and (me.id = any(a.user_ids)
+              or ((cardinality(a.positions) > 0 or cardinality(a.org_unit_ids) > 0)
+                  and (cardinality(a.positions) = 0 or me.position = any(a.positions))
+                  and (cardinality(a.org_unit_ids) = 0 or exists (select 1 from org_unit ou where ou.id = any(a.org_unit_ids) and me.path like ou.path || '%'))))
+    )
+    select m.id as module_id, to_char(min(mine.due_on), 'YYYY-MM-DD') as due_on
+      from mine join course_module m on (m.id = mine.module_id or m.track_id = mine.track_id)
+     where m.published_revision_id is not null and m.archived_at is null
+     group by m.id`, [userId]);
+  return new Map(rows.map((r) => [r.module_id, { dueOn: r.due_on }]));
+}
+
+export interface ListModulesInput { q?: string; trackId?: string; tag?: string; assigned?: boolean; unfinished?: boolean; includeDrafts?: boolean }
+
+export async function listModules(em: EntityManager, actor: Actor, lang: Lang, input: ListModulesInput) {
+  const author = isAuthor(actor) && !!input.includeDrafts;
+  const q = input.q?.trim() ? `%${likeEscape(input.q.trim().toLowerCase())}%` : null;
+  // Authors see the draft when there is one; learners only ever see published revisions.
+  const rows = await sql<any>(em, `
+    select m.id, m.slug, m.track_id, m.sort_order, m.archived_at, m.conflict is not null as has_conflict,
+           m.published_revision_id, m.draft_revision_id, r.locales, r.minutes, r.positions, r.number,
+           p.seconds_spent, p.sections_read, p.reached_end, p.completed_at, p.started_at, p.position
+      from course_module m
+      join module_revision r on r.id = ${author ? 'coalesce(m.draft_revision_id, m.published_revision_id)' : 'm.published_revision_id'}
+      join track t on t.id = m.track_id
+      left join study_progress p on p.module_id = m.id and p.user_id = ?
+     where (?::boolean or (m.archived_at is null))
+       and (?::text is null or m.track_id = ?)
+       and (?::text is null or r.search_text like ?)
+     order by t.sort_order, m.sort_order, m.slug`,
+  [actor.id, author, input.trackId ?? null, input.trackId ?? null, q, q]);
+  const assigned = await assignedModules(em, actor.id);
+  const items = rows.map((r) => {
+    const { lang: shown, fallback, content } = pickLocale(r.locales, lang);
+    return {
+      id: r.id, slug: r.slug, trackId: r.track_id, order: r.sort_order, lang: shown, fallback, title: content.title,
+      summary: content.summary, tags: content.tags, minutes: r.minutes, positions: r.positions,
+      status: r.archived_at ? 'archived' : r.published_revision_id ? (r.draft_revision_id ? 'published_with_draft' : 'published') : 'draft',
+      hasConflict: !!r.has_conflict,
+      progress: progressDto(r.seconds_spent === null || r.seconds_spent === undefined ? null : r, sectionIdsOf(content)),
+      assignment: assigned.get(r.id) ?? null,
+    };
+  });
+  return items.filter((i) =>
+    (!input.tag || i.tags.includes(input.tag)) && (!input.assigned || i.assignment) && (!input.unfinished || !i.progress?.completedAt));
+}
+
+// ---------- reading ----------
+
+async function findModule(em: EntityManager, idOrSlug: string) {
+  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrSlug);
+  const [m] = await sql<any>(em, `select * from course_module where ${isUuid ? 'id = ?::uuid' : 'slug = ?'}`, [idOrSlug]);
+  return m ?? null;
+}
+
+/** A module a learner may open: published and not archived. Authors may open anything. Otherwise 404. */
+export async function visibleModule(em: EntityManager, actor: Actor, idOrSlug: string) {
+  const m = await findModule(em, idOrSlug);
+  if (!m || (!isAuthor(actor) && (!m.published_revision_id || m.archived_at))) throw notFound('module');
+  return m;
+}
+
+export async function getModule(em: EntityManager, actor: Actor, lang: Lang, idOrSlug: string, opts: { draft?: boolean } = {}) {
+  const m = await visibleModule(em, actor, idOrSlug);
+  const revisionId = opts.draft && isAuthor(actor) ? (m.draft_revision_id ?? m.published_revision_id) : m.published_revision_id;
+  if (!revisionId) throw notFound('module');
+  const [r] = await sql<any>(em, `select * from module_revision where id = ?`, [revisionId]);
+  const [p] = await sql<any>(em, `select * from study_progress where user_id = ? and module_id = ?`, [actor.id, m.id]);
+  const [track] = await sql<any>(em, `select id, title_zh, title_en from track where id = ?`, [m.track_id]);
+  const siblings = await sql<any>(em, `
+    select m.id, m.slug from course_module m where m.track_id = ? and m.published_revision_id is not null and m.archived_at is null
+     order by m.sort_order, m.slug`, [m.track_id]);
+  const at = siblings.findIndex((s) => s.id === m.id);
+  const { lang: shown, fallback, content } = pickLocale(r.locales, lang);
+  return {
+    id: m.id, slug: m.slug, trackId: m.track_id, trackTitle: lang === 'zh' ? track.title_zh : track.title_en,
+    lang: shown, fallback, languages: Object.keys(r.locales), title: content.title, summary: content.summary,
+    objectives: content.objectives, tags: content.tags, minutes: r.minutes, positions: r.positions, html: content.html, toc: content.toc,
+    revision: { number: r.number, state: r.state, publishedAt: r.published_at ? new Date(r.published_at).toISOString() : null },
+    progress: progressDto(p, sectionIdsOf(content)),
+    completionSeconds: Math.round(r.minutes * 60 * COMPLETION_TIME_SHARE),
+    previous: at > 0 ? siblings[at - 1].slug : null, next: at >= 0 && at < siblings.length - 1 ? siblings[at + 1].slug : null,
+  };
+}
+
+// ---------- authoring ----------
+
+export interface ModuleBodyInput {
+  trackId?: string;
+  slug?: string;
+  minutes?: number;
+  positions?: string[];
+  locales?: Partial<Record<Lang, LocaleInput>>;
+}
+
+async function assertTrack(em: EntityManager, trackId: string) {
+  const [t] = await sql(em, `select 1 from track where id = ? and archived_at is null`, [trackId]);
+  if (!t) throw invalidField('trackId', 'course.unknown_track');
+}
+
+function checkLocales(locales: Partial<Record<Lang, LocaleInput>> | undefined) {
+  if (!locales || (!locales.zh && !locales.en)) throw invalidField('locales', 'course.no_language');
+}
+
+/** Authoring view: the draft if there is one (else the published text), with the markdown sources. */
+export async function getModuleSource(em: EntityManager, actor: Actor, id: string) {
+  if (!isAuthor(actor)) throw forbidden();
+  const m = await findModule(em, id);
+  if (!m) throw notFound('module');
+  const [r] = await sql<any>(em, `select * from module_revision where id = ?`, [m.draft_revision_id ?? m.published_revision_id]);
+  const strip = (l?: LocaleContent) => (l ? { title: l.title, summary: l.summary, objectives: l.objectives, tags: l.tags, body: l.body } : undefined);
+  return {
+    id: m.id, slug: m.slug, trackId: m.track_id, source: m.source, sourcePath: m.source_path, hasDraft: !!m.draft_revision_id,
+    published: !!m.published_revision_id, archived: !!m.archived_at, conflict: m.conflict ?? null,
+    revision: { number: r.number, state: r.state }, minutes: r.minutes, positions: r.positions,
+    locales: { zh: strip(r.locales.zh), en: strip(r.locales.en) },
+  };
+}
+
+export async function createModule(em: EntityManager, actor: Actor, input: Required<Pick<ModuleBodyInput, 'trackId' | 'minutes' | 'positions' | 'locales'>> & { slug?: string }) {
+  await assertTrack(em, input.trackId);
+  checkLocales(input.locales);
+  const slug = input.slug ?? `m-${randomUUID().slice(0, 8)}`;
+  const [taken] = await sql(em, `select 1 from course_module where slug = ?`, [slug]);
+  if (taken) throw conflict('course.slug_taken', [{ path: 'slug', reason: 'course.slug_taken' }]);
+  const id = randomUUID();
+  const revisionId = randomUUID();
+  const built = buildLocales(id, input.locales);
+  await em.transactional(async (tx) => {
+    const [{ n }] = await sql<{ n: number }>(tx, `select coalesce(max(sort_order), 0) + 1 as n from course_module where track_id = ?`, [input.trackId]);
+    await sql(tx, `insert into course_module (id, slug, track_id, sort_order, source, edited_in_browser) values (?, ?, ?, ?, 'browser', true)`,
+      [id, slug, input.trackId, n]);
+    await sql(tx, `
+      insert into module_revision (id, module_id, number, origin, state, minutes, positions, locales, search_text, content_hash, created_by)
+      values (?, ?, 1, 'browser', 'draft', ?, ?::text[], ?, ?, ?, ?)`,
+    [revisionId, id, input.minutes, pgArray(input.positions), JSON.stringify(built.locales), built.searchText, built.contentHash, actor.id]);
+    await sql(tx, `update course_module set draft_revision_id = ? where id = ?`, [revisionId, id]);
+  });
+  return getModuleSource(em, actor, id);
+}
+
+/** Saves the draft: edits the open draft in place, or opens a new draft revision from the published text. */
+export async function updateModule(em: EntityManager, actor: Actor, id: string, input: ModuleBodyInput) {
+  if (!isAuthor(actor)) throw forbidden();
+  const m = await findModule(em, id);
+  if (!m) throw notFound('module');
+  if (input.trackId) await assertTrack(em, input.trackId);
+  if (input.locales) checkLocales(input.locales);
+  const base = (await sql<any>(em, `select * from module_revision where id = ?`, [m.draft_revision_id ?? m.published_revision_id]))[0];
+  const strip = (l?: LocaleContent): LocaleInput | undefined => (l ? { title: l.title, summary: l.summary, objectives: l.objectives, tags: l.tags, body: l.body } : undefined);
+  const locales = input.locales ?? { zh: strip(base.locales.zh), en: strip(base.locales.en) };
+  const built = buildLocales(m.id, locales);
+  const minutes = input.minutes ?? base.minutes;
+  const positions = input.positions ?? base.positions;
+  await em.transactional(async (tx) => {
+    if (m.draft_revision_id) {
+      await sql(tx, `update module_revision set minutes = ?, positions = ?::text[], locales = ?, search_text = ?, content_hash = ?, created_by = ?, created_at = now() where id = ?`,
+        [minutes, pgArray(positions), JSON.stringify(built.locales), built.searchText, built.contentHash, actor.id, m.draft_revision_id]);
+    } else {
+      const draftId = randomUUID();
+      await sql(tx, `
+        insert into module_revision (id, module_id, number, origin, state, minutes, positions, locales, search_text, content_hash, created_by)
+        values (?, ?, (select max(number) + 1 from module_revision where module_id = ?), 'browser', 'draft', ?, ?::text[], ?, ?, ?, ?)`,
+      [draftId, m.id, m.id, minutes, pgArray(positions), JSON.stringify(built.locales), built.searchText, built.contentHash, actor.id]);
+      await sql(tx, `update course_module set draft_revision_id = ? where id = ?`, [draftId, m.id]);
+    }
+    // From now on a change to this module's files is a conflict for a trainer, never a silent overwrite.
+    await sql(tx, `update course_module set edited_in_browser = true, track_id = coalesce(?, track_id), updated_at = now() where id = ?`, [input.trackId ?? null, m.id]);
+  });
+  return getModuleSource(em, actor, m.id);
+}
+
+export async function publishModule(em: EntityManager, actor: Actor, id: string, now: Date) {
+  if (!isAuthor(actor)) throw forbidden();
+  const m = await findModule(em, id);
+  if (!m) throw notFound('module');
+  if (!m.draft_revision_id) throw conflict('course.nothing_to_publish');
+  await em.transactional(async (tx) => {
+    await sql(tx, `update module_revision set state = 'published', published_at = ? where id = ?`, [now, m.draft_revision_id]);
+    await sql(tx, `update course_module set published_revision_id = draft_revision_id, draft_revision_id = null, archived_at = null, updated_at = now() where id = ?`, [m.id]);
+  });
+  return getModuleSource(em, actor, m.id);
+}
+
+export async function discardDraft(em: EntityManager, actor: Actor, id: string) {
+  if (!isAuthor(actor)) throw forbidden();
+  const m = await findModule(em, id);
+  if (!m) throw notFound('module');
+  if (!m.draft_revision_id) throw conflict('course.no_draft');
+  if (!m.published_revision_id) throw conflict('course.never_published');
+  await em.transactional(async (tx) => {
+    await sql(tx, `update course_module set draft_revision_id = null where id = ?`, [m.id]);
+    await sql(tx, `delete from module_revision where id = ?`, [m.draft_revision_id]);
+  });
+  return getModuleSource(em, actor, m.id);
+}
+
+export async function setModuleArchived(em: EntityManager, actor: Actor, id: string, archived: boolean, now: Date) {
+  if (!isAuthor(actor)) throw forbidden();
+  const m = await findModule(em, id);
+  if (!m) throw notFound('module');
+  await sql(em, `update course_module set archived_at = ?, updated_at = now() where id = ?`, [archived ? now : null, m.id]);
+  return getModuleSource(em, actor, m.id);
+}
+
+export async function listModuleRevisions(em: EntityManager, actor: Actor, id: string) {
+  if (!isAuthor(actor)) throw forbidden();
+  const m = await findModule(em, id);
+  if (!m) throw notFound('module');
+  const rows = await sql<any>(em, `
+    select r.number, r.origin, r.state, r.created_at, r.published_at, r.minutes, r.locales->'zh'->>'title' as title_zh,
+           r.locales->'en'->>'title' as title_en, u.display_name as author, r.id = ? as current
+      from module_revision r left join app_user u on u.id = r.created_by
+     where r.module_id = ? order by r.number desc`, [m.published_revision_id, m.id]);
+  return rows.map((r) => ({
+    number: r.number, origin: r.origin, state: r.state, current: !!r.current, createdAt: new Date(r.created_at).toISOString(),
+    publishedAt: r.published_at ? new Date(r.published_at).toISOString() : null, author: r.author ?? null,
+    title: { zh: r.title_zh ?? null, en: r.title_en ?? null }, minutes: r.minutes,
+  }));
+}
+
+async function revisionByNumber(em: EntityManager, moduleId: string, number: number) {
+  const [r] = await sql<any>(em, `select * from module_revision where module_id = ? and number = ?`, [moduleId, number]);
+  if (!r) throw notFound('revision');
+  return r;
+}
+
+/** A line diff of one language's markdown (front matter fields first) between two revisions. */
+export async function compareRevisions(em: EntityManager, actor: Actor, id: string, from: number, to: number, lang: Lang) {
+  if (!isAuthor(actor)) throw forbidden();
+  const m = await findModule(em, id);
+  if (!m) throw notFound('module');
+  const [a, b] = [await revisionByNumber(em, m.id, from), await revisionByNumber(em, m.id, to)];
+  const text = (r: any) => {
+    const l: LocaleContent | undefined = r.locales[lang];
+    if (!l) return '';
+    return [`# ${l.title}`, l.summary, ...l.objectives.map((o) => `- ${o}`), `tags: ${l.tags.join(', ')}`, `minutes: ${r.minutes}`, '', l.body].join('\n');
+  };
+  return {
+    from, to, lang,
+    changes: diffLines(text(a), text(b)).map((c) => ({ op: c.added ? 'add' : c.removed ? 'remove' : 'equal', text: c.value })),
+  };
+}
+
+/** Restoring makes the old text the newest published revision; history keeps everything in between. */
+export async function restoreRevision(em: EntityManager, actor: Actor, id: string, number: number, now: Date) {
+  if (!isAuthor(actor)) throw forbidden();
+  const m = await findModule(em, id);
+  if (!m) throw notFound('module');
+  const old = await revisionByNumber(em, m.id, number);
+  const newId = randomUUID();
+  await em.transactional(async (tx) => {
+    await sql(tx, `
+      insert into module_revision (id, module_id, number, origin, state, minutes, positions, locales, search_text, content_hash, created_by, published_at)
+      select ?, module_id, (select max(number) + 1 from module_revision where module_id = ?), 'restore', 'published', minutes, positions, locales, search_text, content_hash, ?, ?
+        from module_revision where id = ?`, [newId, m.id, actor.id, now, old.id]);
+    await sql(tx, `update course_module set published_revision_id = ?, edited_in_browser = true, updated_at = now() where id = ?`, [newId, m.id]);
+  });
+  return getModuleSource(em, actor, m.id);
+}
+
+export function previewMarkdown(markdown: string, moduleId?: string) {
+  const r = renderMarkdown(markdown, { assetBase: moduleId ? assetBase(moduleId) : undefined });
+  return { html: r.html, toc: r.toc };
+}
+

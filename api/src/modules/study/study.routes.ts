@@ -1,0 +1,38 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { problemResponses } from '../../lib/schema.js';
+import { listUsers } from '../users/users.service.js';
+import { AttendanceBody, ListSessionsQuery, LogSessionBody, MonthlyQuery, MonthlyTotalSchema, ReviewBody, SessionSchema } from './study.schemas.js';
+import { listStudySessions, logStudySession, monthlyStudyTotals, recordAttendance, reviewStudySession } from './study.service.js';
+
+const tags = ['study'];
+const reviewers = { auth: ['trainer', 'manager', 'admin'] as const };
+
+export const studyRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post('/study-sessions', {
+    schema: { operationId: 'logStudySession', tags, body: LogSessionBody, response: { 201: SessionSchema, ...problemResponses } },
+  }, async (req, reply) => reply.code(201).send(await logStudySession(req.em, req.actor, req.body, app.clock.now())));
+
+  app.get('/study-sessions', {
+    schema: { operationId: 'listStudySessions', tags, querystring: ListSessionsQuery, response: { 200: Type.Object({ items: Type.Array(SessionSchema), total: Type.Integer() }), ...problemResponses } },
+  }, async (req) => listStudySessions(req.em, req.actor, req.query));
+
+  app.post('/study-sessions/attendance', {
+    config: reviewers,
+    schema: { operationId: 'recordAttendance', tags, body: AttendanceBody, response: { 201: Type.Object({ created: Type.Integer() }), ...problemResponses } },
+  }, async (req, reply) => reply.code(201).send(await recordAttendance(req.em, req.actor, req.body, app.clock.now())));
+
+  app.post('/study-sessions/:sessionId/review', {
+    config: reviewers,
+    schema: { operationId: 'reviewStudySession', tags, params: Type.Object({ sessionId: Type.String({ format: 'uuid' }) }), body: ReviewBody, response: { 200: SessionSchema, ...problemResponses } },
+  }, async (req) => reviewStudySession(req.em, req.actor, req.params.sessionId, req.body, app.clock.now()));
+
+  app.get('/study/monthly', {
+    config: reviewers,
+    schema: { operationId: 'getMonthlyStudyTotals', tags, querystring: MonthlyQuery, response: { 200: Type.Object({ items: Type.Array(MonthlyTotalSchema) }), ...problemResponses } },
+  }, async (req) => {
+    const people = await listUsers(req.em, req.actor, { orgUnitId: req.query.orgUnitId, role: 'staff', limit: 500, offset: 0 });
+    const totals = await monthlyStudyTotals(req.em, req.query.month, people.items.map((u) => u.id));
+    return { items: people.items.map((u) => ({ ...totals.get(u.id)!, displayName: u.displayName, username: u.username })) };
+  });
+};

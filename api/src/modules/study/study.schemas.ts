@@ -1,0 +1,32 @@
+import { Type } from '@sinclair/typebox';
+import { Obj, Uuid } from '../../lib/schema.js';
+import { SESSION_KINDS } from './study.service.js';
+
+const Kind = Type.Union(SESSION_KINDS.map((k) => Type.Literal(k)));
+const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+
+export const LogSessionBody = Obj({
+  kind: Kind, day: Day, minutes: Type.Integer({ minimum: 1, maximum: 720 }),
+  moduleId: Type.Optional(Type.Union([Uuid, Type.Null()])), note: Type.Optional(Type.String({ maxLength: 1000 })),
+});
+export const AttendanceBody = Obj({
+  kind: Kind, day: Day, minutes: Type.Integer({ minimum: 1, maximum: 720 }),
+  moduleId: Type.Optional(Type.Union([Uuid, Type.Null()])), note: Type.Optional(Type.String({ maxLength: 1000 })),
+  userIds: Type.Array(Uuid, { minItems: 1, maxItems: 500 }),
+});
+export const ReviewBody = Obj({ status: Type.Union([Type.Literal('confirmed'), Type.Literal('rejected')]), note: Type.Optional(Type.String({ maxLength: 1000 })) });
+export const ListSessionsQuery = Obj({
+  userId: Type.Optional(Uuid), status: Type.Optional(Type.Union([Type.Literal('logged'), Type.Literal('confirmed'), Type.Literal('rejected')])),
+  from: Type.Optional(Day), to: Type.Optional(Day),
+  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }), offset: Type.Integer({ minimum: 0, default: 0 }),
+});
+export const SessionSchema = Type.Object({
+  id: Uuid, userId: Uuid, userName: Type.String(), kind: Type.String(), day: Type.String(), minutes: Type.Integer(),
+  moduleId: Type.Union([Uuid, Type.Null()]), moduleSlug: Type.Union([Type.String(), Type.Null()]), note: Type.String(), status: Type.String(),
+  recordedBy: Type.String(), reviewedBy: Type.Union([Type.String(), Type.Null()]), reviewNote: Type.String(),
+});
+export const MonthlyQuery = Obj({ month: Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' }), orgUnitId: Type.Optional(Uuid) });
+export const MonthlyTotalSchema = Type.Object({
+  userId: Uuid, displayName: Type.String(), username: Type.String(), month: Type.String(), readingMinutes: Type.Integer(), completedModules: Type.Integer(),
+  confirmedMinutes: Type.Integer(), pendingMinutes: Type.Integer(), byKind: Type.Record(Type.String(), Type.Integer()),
+});
