@@ -2,8 +2,10 @@
 // Node 20 cannot dynamically import a .ts migration from code inside node_modules.
 import { Migration20261127000100_foundation } from './Migration20261127000100_foundation.js';
 import { Migration20261127000200_courses } from './Migration20261127000200_courses.js';
+import { Migration20261127000300_questions } from './Migration20261127000300_questions.js';
 
 export const migrationsList = [
   { name: 'Migration20261127000100_foundation', class: Migration20261127000100_foundation },
   { name: 'Migration20261127000200_courses', class: Migration20261127000200_courses },
+  { name: 'Migration20261127000300_questions', class: Migration20261127000300_questions },
 ];

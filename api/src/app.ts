@@ -17,6 +17,7 @@ import multipart from '@fastify/multipart';
 import { assignmentRoutes } from './modules/assignments/assignments.routes.js';
 import { courseRoutes } from './modules/courses/courses.routes.js';
 import { studyRoutes } from './modules/study/study.routes.js';
+import { questionRoutes } from './modules/questions/questions.routes.js';
 
 export interface BuildAppOptions {
   config: Pick<AppConfig, 'jwtSecret' | 'cookieSecure' | 'trustProxy' | 'logLevel' | 'env' | 'webBuildDir'> & { contentDir?: string };
@@ -65,6 +66,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     await api.register(courseRoutes, { contentDir: config.contentDir ?? 'content' });
     await api.register(studyRoutes);
     await api.register(assignmentRoutes);
+    await api.register(questionRoutes);
   }, { prefix: '/api' });
 
   if (opts.serveWeb) await mountWeb(app, config.webBuildDir);

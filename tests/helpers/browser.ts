@@ -7,16 +7,18 @@ import { buildApp } from '../../api/src/app.js';
 import { createOrm, type Orm } from '../../api/src/db/orm.js';
 import { prepareDatabase } from '../../api/src/startup.js';
 import { testConfig } from './app.js';
+import type { Clock } from '../../api/src/lib/clock.js';
 
 export const DEMO_PASSWORD = 'Demo-Password-2026';
 export const ARTIFACTS = join(process.cwd(), 'test-results', 'screenshots');
 
 /** The whole product on one port, on a fresh in-memory database with the demo organisation. */
-export async function startServer(): Promise<{ app: FastifyInstance; orm: Orm; baseUrl: string; close: () => Promise<void> }> {
+export async function startServer(opts: { clock?: Clock } = {}): Promise<{ app: FastifyInstance; orm: Orm; baseUrl: string; close: () => Promise<void> }> {
   const orm = await createOrm({});
   const dataDir = mkdtempSync(join(tmpdir(), 'e2e-data-'));
-  const app = await buildApp({ config: { ...testConfig, webBuildDir: join(process.cwd(), 'web', 'build') }, orm, serveWeb: true });
-  await prepareDatabase(orm, { seedDemo: true, demoPassword: DEMO_PASSWORD, dataDir }, app.log);
+  const contentDir = join(process.cwd(), 'content');
+  const app = await buildApp({ config: { ...testConfig, webBuildDir: join(process.cwd(), 'web', 'build'), contentDir }, orm, serveWeb: true, clock: opts.clock });
+  await prepareDatabase(orm, { seedDemo: true, demoPassword: DEMO_PASSWORD, dataDir, contentDir }, app.log);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

@@ -1,4 +1,6 @@
 import type { FastifyRequest } from 'fastify';
+import { bankMessages } from '../modules/questions/bank-messages.js';
+import { questionMessages } from '../modules/questions/question-model.js';
 
 export type Lang = 'zh' | 'en';
 
@@ -18,6 +20,9 @@ type Catalog = Record<string, { zh: string; en: string }>;
 
 /** Problem titles and details, and field reasons, in both languages. `{name}` placeholders are filled from params. */
 export const messages: Catalog = {
+  // the question bank: model, formats and bank (entries below win where a key repeats)
+  ...questionMessages,
+  ...bankMessages,
   // problems
   bad_request: { zh: '请求有误', en: 'Bad request' },
   validation_failed: { zh: '输入的内容有误，请检查标出的字段。', en: 'Some fields are not valid; see the list of errors.' },

@@ -62,8 +62,7 @@ export default fp<{ secret: string }>(async (app, opts) => {
     secret: opts.secret,
     // HS256 only, on both sides: a token that names another algorithm (none, RS256 with the secret as a key) is refused.
     sign: { algorithm: 'HS256', expiresIn: ACCESS_TOKEN_SECONDS },
-    // Verified tokens are cached (by their full text, until they expire), so a busy client costs one HMAC, not one per request.
-    verify: { algorithms: ['HS256'], cache: 10_000 },
+    verify: { algorithms: ['HS256'] },
     cookie: { cookieName: ACCESS_COOKIE, signed: false },
   });
 
@@ -80,15 +79,30 @@ export default fp<{ secret: string }>(async (app, opts) => {
     return req.cookies[ACCESS_COOKIE];
   }
 
+  // Verified tokens, by their exact text, until they expire: a busy client costs one HMAC, not one per request.
+  // A token is only ever cached after full verification, and its expiry is checked on every hit.
+  const verified = new Map<string, Actor>();
+  const CACHE_MAX = 20_000;
+
   app.decorate('verifyActor', (req: FastifyRequest): Actor | null => {
     const token = tokenOf(req);
     if (!token) return null;
+    const hit = verified.get(token);
+    if (hit) {
+      if ((hit.exp ?? 0) * 1000 > Date.now()) return hit;
+      verified.delete(token);
+      throw unauthenticated('invalid_token');
+    }
+    let actor: Actor;
     try {
-      // The plugin's global verifier: HS256 only, cached; synchronous for a shared secret.
-      return toActor(app.jwt.verify<TokenPayload>(token));
+      // The plugin's global verifier: HS256 only; synchronous for a shared secret.
+      actor = toActor(app.jwt.verify<TokenPayload>(token));
     } catch {
       throw unauthenticated('invalid_token');
     }
+    if (verified.size >= CACHE_MAX) verified.delete(verified.keys().next().value!);
+    verified.set(token, actor);
+    return actor;
   });
 
   // Every route is guarded unless it says `auth: 'public'`: forgetting the guard fails closed.

@@ -39,13 +39,13 @@ const STAFF_NAMES = [
   '彭浩', '曾莉', '田野', '董明', '袁媛', '潘磊', '蒋欣', '蔡文', '余波', '杜鹃', '叶青', '邱实',
 ];
 
-/** 40 marketing staff: two marketing managers at each county department, account managers in its areas. */
+/** 40 marketing staff: account managers in each county's areas (10001 first), then two marketing managers per county. */
 function demoPeople(): PersonSpec[] {
   const slots: { unit: string; position: Position }[] = [];
   const plan: [string, string[], number][] = [['an', ['an1', 'an2', 'an3'], 12], ['yh', ['yh1', 'yh2'], 11], ['qs', ['qs1', 'qs2'], 11]];
   for (const [county, areas, accountManagers] of plan) {
-    slots.push({ unit: county, position: 'marketing_manager' }, { unit: county, position: 'marketing_manager' });
     for (let i = 0; i < accountManagers; i++) slots.push({ unit: areas[i % areas.length], position: 'account_manager' });
+    slots.push({ unit: county, position: 'marketing_manager' }, { unit: county, position: 'marketing_manager' });
   }
   const staff = slots.map((s, i) => ({
     username: String(10001 + i), name: STAFF_NAMES[i], role: 'staff' as Role, position: s.position, unit: s.unit,

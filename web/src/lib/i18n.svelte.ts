@@ -1,5 +1,6 @@
 import { courses } from './i18n/courses';
 import { bank } from './i18n/bank';
+import { author } from './i18n/author';
 
 export type Lang = 'zh' | 'en';
 
@@ -298,9 +299,9 @@ const shellEn: Record<keyof typeof shell, string> = {
 };
 
 // Each area of the product keeps its strings in its own file under i18n/, in both languages.
-const zh = { ...shell, ...courses.zh, ...bank.zh };
+const zh = { ...shell, ...courses.zh, ...author.zh, ...bank.zh };
 export type Key = keyof typeof zh;
-const en: Record<Key, string> = { ...shellEn, ...courses.en, ...bank.en };
+const en: Record<Key, string> = { ...shellEn, ...courses.en, ...author.en, ...bank.en };
 const dictionaries: Record<Lang, Record<Key, string>> = { zh, en };
 
 function initialLang(): Lang {

@@ -93,6 +93,12 @@ export async function resolveConflict(em: EntityManager, actor: Actor, moduleId:
   const spec = readContentTree(contentDir).modules.find((s) => s.slug === m.slug);
   if (!spec) throw conflict('course.file_gone');
   await em.transactional(async (tx) => {
+    // Taking the file sets the browser's unpublished edits aside: an open draft would otherwise stay in the editor
+    // and, once published, silently undo the file the trainer just chose.
+    if (m.draft_revision_id) {
+      await sql(tx, `update course_module set draft_revision_id = null where id = ?`, [m.id]);
+      await sql(tx, `delete from module_revision where id = ?`, [m.draft_revision_id]);
+    }
     await addFileRevision(tx, m.id, spec, now);
     await sql(tx, `update course_module set file_hash = ?, conflict = null, edited_in_browser = false, updated_at = now() where id = ?`, [spec.hash, m.id]);
   });

@@ -20,5 +20,5 @@ export const orgUnitRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch('/org-units/:orgUnitId', {
     config: { auth: ['admin'] },
     schema: { operationId: 'updateOrgUnit', tags, params: OrgUnitParams, body: UpdateOrgUnitBody, response: { 200: OrgUnitSchema, ...problemResponses } },
-  }, async (req) => updateOrgUnit(req.em, req.actor, req.params.orgUnitId, req.body));
+  }, async (req) => updateOrgUnit(req.em, req.actor, req.params.orgUnitId, req.body, app.clock.now()));
 };

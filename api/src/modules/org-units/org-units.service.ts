@@ -66,7 +66,7 @@ export async function createOrgUnit(em: EntityManager, _actor: Actor, input: Cre
 
 export interface UpdateOrgUnitInput { name?: string; nameEn?: string | null; kind?: OrgUnitKind; parentId?: string; archived?: boolean }
 
-export async function updateOrgUnit(em: EntityManager, _actor: Actor, id: string, input: UpdateOrgUnitInput): Promise<OrgUnitDto> {
+export async function updateOrgUnit(em: EntityManager, _actor: Actor, id: string, input: UpdateOrgUnitInput, now: Date = new Date()): Promise<OrgUnitDto> {
   return em.transactional(async (tx) => {
     const unit = await tx.findOne(OrgUnit, { id });
     if (!unit) throw notFound('org_unit');
@@ -97,7 +97,7 @@ export async function updateOrgUnit(em: EntityManager, _actor: Actor, id: string
                + (select count(*) from org_unit u where u.path like ? || '%' and u.id <> ? and u.archived_at is null) as n`,
           [current.path, current.path, current.id]);
         if (Number(busy.n) > 0) throw conflict('org_unit.not_empty', [{ path: 'archived', reason: 'org_unit.not_empty' }]);
-        current.archivedAt = new Date();
+        current.archivedAt = now;
       } else if (!input.archived && current.archivedAt) {
         const parent = current.parentId ? await tx.findOne(OrgUnit, { id: current.parentId }) : null;
         if (parent?.archivedAt) throw invalidField('archived', 'org_unit.archived');

@@ -6,6 +6,7 @@ import { sql } from '../../lib/sql.js';
 import { decodeTextFile, parseCsv } from '../../lib/text-file.js';
 import type { Actor } from '../../plugins/auth.js';
 import { checkPasswordPolicy, hashPassword } from '../auth/password.js';
+import { revokeAllSessions } from '../auth/auth.service.js';
 import { unitsByNamePath } from '../org-units/org-units.service.js';
 import { POSITIONS, ROLES, User, type IUser, type Position, type Role } from './user.entity.js';
 import { generatePassword } from './users.service.js';
@@ -139,7 +140,8 @@ export async function importUsers(em: EntityManager, _actor: Actor, lang: Lang, 
   }
 
   const hasErrors = fileErrors.length > 0 || planned.some((r) => r.action === 'error');
-  if (opts.dryRun || (hasErrors && !opts.skipInvalid)) return report(planned, false);
+  // A file-level problem (an unbalanced quote swallows the rows after it) blocks any apply, even of "valid" rows.
+  if (opts.dryRun || fileErrors.length > 0 || (hasErrors && !opts.skipInvalid)) return report(planned, false);
 
   await em.transactional(async (tx) => {
     // New accounts share one hash when one initial password is given; each generated password gets its own.
@@ -156,6 +158,8 @@ export async function importUsers(em: EntityManager, _actor: Actor, lang: Lang, 
       } else if (row.action === 'update') {
         const u = await tx.findOneOrFail(User, { id: row.existing!.id });
         Object.assign(u, { displayName: row.displayName, position: row.position, role: row.role, orgUnitId: row.orgUnitId });
+        // A new role takes effect at the next sign-in: the person's sessions end, as with a role change by hand.
+        if (row.changes.includes('role')) await revokeAllSessions(tx, u.id, new Date());
       }
     }
   });

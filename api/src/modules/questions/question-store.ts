@@ -1,0 +1,284 @@
+/**
+ * How questions are kept: the identity and filing fields on `question`, the rest (what is asked and how it is scored)
+ * in `question_version`. Shared by the bank's service, the importer and the shipped-bank loader.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/core';
+import { pgArray, sql } from '../../lib/sql.js';
+import { blankAnswers, normaliseQuestion, type Lang, type Question } from './question-model.js';
+
+export type QuestionStatus = 'draft' | 'active' | 'retired';
+export const QUESTION_STATUSES = ['draft', 'active', 'retired'] as const;
+
+/** Fields that say which question this is and where it is filed: they live on `question`, not in its versions. */
+const IDENTITY_FIELDS = ['key', 'language', 'tags', 'modules', 'category'] as const;
+
+export type VersionContent = Record<string, unknown> & { type: string; stem: string; points: number; difficulty: number };
+export interface QuestionMeta { key?: string; language?: Lang; tags: string[]; modules: string[]; category?: string }
+
+export function splitQuestion(q: Question): { content: VersionContent; meta: QuestionMeta } {
+  const content: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(q)) if (!(IDENTITY_FIELDS as readonly string[]).includes(k) && v !== undefined) content[k] = v;
+  return {
+    content: content as VersionContent,
+    meta: { key: q.key, language: q.language, tags: q.tags ?? [], modules: q.modules ?? [], category: q.category },
+  };
+}
+
+/** The canonical question from a version's content and the question's identity fields. */
+export function joinQuestion(content: Record<string, unknown>, meta: QuestionMeta): Question {
+  return normaliseQuestion({
+    ...content, key: meta.key, language: meta.language, tags: meta.tags, modules: meta.modules,
+    ...(meta.category ? { category: meta.category } : {}),
+  });
+}
+
+/** JSON with object keys sorted at every level: equal content, equal text, whatever order the fields came in. */
+export function stableStringify(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${stableStringify((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+export const contentHash = (content: Record<string, unknown>) => createHash('sha256').update(stableStringify(content)).digest('hex');
+
+/** A category path with each level trimmed (`A / B` → `A/B`). */
+export const normaliseCategory = (path: string | undefined | null) =>
+  path ? path.split('/').map((s) => s.trim()).join('/') : undefined;
+
+/** A key for a question that came without one. */
+export const generateKey = () => `q-${randomBytes(5).toString('hex')}`;
+
+/** Everything a learner could read in a question, lower-cased, for the bank's text search. */
+export function searchTextOf(q: Question): string {
+  const parts: string[] = [q.key ?? '', q.name ?? '', q.stem, q.explanation ?? '', ...q.tags];
+  switch (q.type) {
+    case 'single_choice':
+    case 'multiple_choice':
+      if (Array.isArray(q.options)) for (const o of q.options) parts.push(o.text, o.feedback ?? '');
+      break;
+    case 'fill_blank':
+      if (Array.isArray(q.blanks)) for (const b of q.blanks) parts.push(...blankAnswers(b).map((a) => a.text));
+      break;
+    case 'matching':
+      for (const p of q.pairs ?? []) parts.push(p.left, p.right);
+      parts.push(...(q.distractors ?? []));
+      break;
+    case 'ordering':
+      parts.push(...(q.items ?? []));
+      break;
+    case 'short_answer':
+    case 'essay':
+      parts.push(q.rubric ?? '', q.modelAnswer ?? '');
+      break;
+    default:
+      break;
+  }
+  return parts.filter(Boolean).join(' \n ').toLowerCase().slice(0, 100_000);
+}
+
+/** Makes sure every category path (and each of its ancestors) exists; returns path → id. */
+export async function ensureCategories(em: EntityManager, paths: Iterable<string | undefined>): Promise<Map<string, string>> {
+  const all = new Set<string>();
+  for (const p of paths) {
+    if (!p) continue;
+    const levels = p.split('/');
+    for (let i = 1; i <= levels.length; i++) all.add(levels.slice(0, i).join('/'));
+  }
+  const byDepth = new Map<number, { id: string; name: string; path: string; parent: string | null }[]>();
+  for (const path of all) {
+    const levels = path.split('/');
+    const row = { id: randomUUID(), name: levels[levels.length - 1], path, parent: levels.length > 1 ? levels.slice(0, -1).join('/') : null };
+    byDepth.set(levels.length, [...(byDepth.get(levels.length) ?? []), row]);
+  }
+  // One statement per level: a parent must exist before the statement that looks it up.
+  for (const depth of [...byDepth.keys()].sort((a, b) => a - b)) {
+    await sql(em, `
+      insert into question_category (id, parent_id, name, path)
+      select x.id, (select c.id from question_category c where c.path = x.parent), x.name, x.path
+        from jsonb_to_recordset(?::jsonb) as x(id uuid, name text, path text, parent text)
+      on conflict (path) do nothing`, [JSON.stringify(byDepth.get(depth))]);
+  }
+  if (!all.size) return new Map();
+  const rows = await sql<{ id: string; path: string }>(em, `select id, path from question_category where path = any(?::text[])`, [pgArray([...all])]);
+  return new Map(rows.map((r) => [r.path, r.id]));
+}
+
+/** Module slugs → ids, for the slugs that exist. */
+export async function moduleIdsBySlug(em: EntityManager, slugs?: string[]): Promise<Map<string, string>> {
+  const rows = slugs
+    ? (slugs.length ? await sql<{ id: string; slug: string }>(em, `select id, slug from course_module where slug = any(?::text[])`, [pgArray(slugs)]) : [])
+    : await sql<{ id: string; slug: string }>(em, `select id, slug from course_module`);
+  return new Map(rows.map((r) => [r.slug, r.id]));
+}
+
+export interface NewQuestion {
+  question: Question;
+  status: QuestionStatus;
+  source: 'file' | 'browser' | 'import';
+  createdBy: string | null;
+}
+
+/**
+ * Inserts new questions with their first version, categories and module links, in a few statements whatever their
+ * number. A question whose key and language already exist is skipped (a concurrent start or import wrote it first).
+ * Returns the ids of the questions inserted, in input order (null where skipped). Call inside a transaction.
+ */
+export async function insertQuestions(em: EntityManager, items: NewQuestion[]): Promise<(string | null)[]> {
+  if (!items.length) return [];
+  const categories = await ensureCategories(em, items.map((i) => normaliseCategory(i.question.category)));
+  const rows = items.map((item) => {
+    const q = item.question;
+    const { content } = splitQuestion(q);
+    return {
+      id: randomUUID(), version_id: randomUUID(), key: q.key ?? generateKey(), language: q.language ?? 'zh', status: item.status,
+      category_id: q.category ? categories.get(normaliseCategory(q.category)!) ?? null : null, tags: q.tags,
+      source: item.source, search_text: searchTextOf(q), created_by: item.createdBy, type: q.type, difficulty: q.difficulty,
+      points: q.points, content, hash: contentHash(content), modules: q.modules,
+    };
+  });
+  const inserted = await sql<{ id: string }>(em, `
+    insert into question (id, key, language, status, category_id, tags, current_version_id, source, search_text, created_by)
+    select x.id, x.key, x.language, x.status, x.category_id, x.tags, x.version_id, x.source, x.search_text, x.created_by
+      from jsonb_to_recordset(?::jsonb) as x(id uuid, version_id uuid, key text, language text, status text, category_id uuid,
+           tags text[], source text, search_text text, created_by uuid)
+    on conflict (key, language) do nothing
+    returning id`, [JSON.stringify(rows.map(({ content: _c, hash: _h, modules: _m, type: _t, difficulty: _d, points: _p, ...r }) => r))]);
+  const done = new Set(inserted.map((r) => r.id));
+  const kept = rows.filter((r) => done.has(r.id));
+  if (kept.length) {
+    await sql(em, `
+      insert into question_version (id, question_id, number, type, difficulty, points, content, content_hash, created_by)
+      select x.version_id, x.id, 1, x.type, x.difficulty, x.points, x.content, x.hash, x.created_by
+        from jsonb_to_recordset(?::jsonb) as x(id uuid, version_id uuid, type text, difficulty int, points numeric, content jsonb, hash text, created_by uuid)`,
+    [JSON.stringify(kept.map((r) => ({ id: r.id, version_id: r.version_id, type: r.type, difficulty: r.difficulty, points: r.points, content: r.content, hash: r.hash, created_by: r.created_by })))]);
+    const links = kept.flatMap((r) => r.modules.map((slug) => ({ question_id: r.id, slug })));
+    if (links.length) {
+      await sql(em, `
+        insert into question_module (question_id, module_id)
+        select x.question_id, m.id from jsonb_to_recordset(?::jsonb) as x(question_id uuid, slug text)
+          join course_module m on m.slug = x.slug
+        on conflict do nothing`, [JSON.stringify(links)]);
+    }
+  }
+  return rows.map((r) => (done.has(r.id) ? r.id : null));
+}
+
+export interface StoredQuestion {
+  id: string;
+  key: string;
+  language: Lang;
+  status: QuestionStatus;
+  categoryId: string | null;
+  category: string | undefined;
+  tags: string[];
+  modules: string[];
+  source: string;
+  createdAt: string;
+  updatedAt: string;
+  version: { id: string; number: number; hash: string; createdAt: string; used: boolean };
+  content: Record<string, unknown>;
+  question: Question;
+}
+
+const STORED_SELECT = `
+  select q.id, q.key, q.language, q.status, q.category_id, c.path as category, q.tags, q.source, q.created_at, q.updated_at,
+         v.id as version_id, v.number, v.content_hash, v.content, v.created_at as version_created_at,
+         exists (select 1 from question_usage u where u.question_version_id = v.id) as used,
+         coalesce((select array_agg(m.slug order by m.slug) from question_module qm join course_module m on m.id = qm.module_id
+                    where qm.question_id = q.id), '{}') as modules
+    from question q
+    join question_version v on v.id = q.current_version_id
+    left join question_category c on c.id = q.category_id`;
+
+function toStored(r: any): StoredQuestion {
+  const meta: QuestionMeta = { key: r.key, language: r.language, tags: r.tags ?? [], modules: r.modules ?? [], category: r.category ?? undefined };
+  return {
+    id: r.id, key: r.key, language: r.language, status: r.status, categoryId: r.category_id, category: r.category ?? undefined,
+    tags: r.tags ?? [], modules: r.modules ?? [], source: r.source,
+    createdAt: new Date(r.created_at).toISOString(), updatedAt: new Date(r.updated_at).toISOString(),
+    version: { id: r.version_id, number: r.number, hash: r.content_hash, createdAt: new Date(r.version_created_at).toISOString(), used: !!r.used },
+    content: r.content, question: joinQuestion(r.content, meta),
+  };
+}
+
+export async function loadQuestions(em: EntityManager, ids: string[]): Promise<StoredQuestion[]> {
+  if (!ids.length) return [];
+  const rows = await sql<any>(em, `${STORED_SELECT} where q.id = any(?::uuid[])`, [pgArray(ids)]);
+  const byId = new Map(rows.map((r) => [r.id, toStored(r)]));
+  return ids.map((id) => byId.get(id)).filter((q): q is StoredQuestion => !!q);
+}
+
+export async function loadQuestion(em: EntityManager, id: string): Promise<StoredQuestion | null> {
+  return (await loadQuestions(em, [id]))[0] ?? null;
+}
+
+export async function loadByKeys(em: EntityManager, pairs: { key: string; language: string }[]): Promise<Map<string, StoredQuestion>> {
+  if (!pairs.length) return new Map();
+  const rows = await sql<any>(em, `${STORED_SELECT}
+    join jsonb_to_recordset(?::jsonb) as k(key text, language text) on k.key = q.key and k.language = q.language`, [JSON.stringify(pairs)]);
+  return new Map(rows.map((r) => [`${r.language}\u0000${r.key}`, toStored(r)]));
+}
+
+/** Top-level fields whose values differ between two objects (for "what changed" in imports and history). */
+export function changedFields(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].filter((k) => stableStringify(a[k]) !== stableStringify(b[k])).sort();
+}
+
+export interface SaveResult { versionCreated: boolean; changes: string[] }
+
+/**
+ * Saves a question over a stored one. Content changes go into the current version only while that version is an
+ * unused draft; otherwise they become a new version (the old one stays exactly as it was, for whatever pinned it).
+ * Identity and filing fields (key, language, category, tags, modules, status) change on the question itself.
+ * Call inside a transaction.
+ */
+export async function saveQuestion(em: EntityManager, stored: StoredQuestion, q: Question, opts: { status?: QuestionStatus; actorId: string | null }): Promise<SaveResult> {
+  const { content, meta } = splitQuestion(q);
+  const hash = contentHash(content);
+  const changes = changedFields(stored.content, content);
+  const status = opts.status ?? stored.status;
+  const category = normaliseCategory(meta.category);
+  let versionCreated = false;
+  if (hash !== stored.version.hash) {
+    const frozen = stored.status !== 'draft' || stored.version.used;
+    if (frozen) {
+      const versionId = randomUUID();
+      await sql(em, `
+        insert into question_version (id, question_id, number, type, difficulty, points, content, content_hash, created_by)
+        values (?, ?, (select max(number) + 1 from question_version where question_id = ?), ?, ?, ?, ?, ?, ?)`,
+      [versionId, stored.id, stored.id, q.type, q.difficulty, q.points, JSON.stringify(content), hash, opts.actorId]);
+      await sql(em, `update question set current_version_id = ? where id = ?`, [versionId, stored.id]);
+      versionCreated = true;
+    } else {
+      await sql(em, `
+        update question_version set type = ?, difficulty = ?, points = ?, content = ?, content_hash = ?, created_by = ?, created_at = now()
+         where id = ?`, [q.type, q.difficulty, q.points, JSON.stringify(content), hash, opts.actorId, stored.version.id]);
+    }
+  }
+  if ((meta.key ?? stored.key) !== stored.key) changes.push('key');
+  if ((meta.language ?? stored.language) !== stored.language) changes.push('language');
+  if ((category ?? '') !== (stored.category ?? '')) changes.push('category');
+  if (stableStringify(meta.tags) !== stableStringify(stored.tags)) changes.push('tags');
+  const modulesChanged = stableStringify([...meta.modules].sort()) !== stableStringify([...stored.modules].sort());
+  if (modulesChanged) changes.push('modules');
+  if (status !== stored.status) changes.push('status');
+  if (!changes.length) return { versionCreated, changes };
+  const categoryId = category ? (await ensureCategories(em, [category])).get(category)! : null;
+  await sql(em, `
+    update question set key = ?, language = ?, status = ?, category_id = ?, tags = ?::text[], search_text = ?, updated_at = now()
+     where id = ?`,
+  [meta.key ?? stored.key, meta.language ?? stored.language, status, categoryId, pgArray(meta.tags), searchTextOf({ ...q, key: meta.key ?? stored.key }), stored.id]);
+  if (modulesChanged) {
+    await sql(em, `delete from question_module where question_id = ?`, [stored.id]);
+    if (meta.modules.length) {
+      await sql(em, `insert into question_module (question_id, module_id) select ?, id from course_module where slug = any(?::text[]) on conflict do nothing`,
+        [stored.id, pgArray(meta.modules)]);
+    }
+  }
+  return { versionCreated, changes: [...new Set(changes)].sort() };
+}

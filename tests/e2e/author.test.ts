@@ -1,0 +1,189 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { sql } from '../../api/src/lib/sql.js';
+import { ARTIFACTS, DEMO_PASSWORD, launchBrowser, startServer } from '../helpers/browser.js';
+
+let server: Awaited<ReturnType<typeof startServer>>;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const SLUG = 'floating-total-management';
+const readerPageExists = existsSync(join(process.cwd(), 'web', 'src', 'routes', 'learn', '[slug]', '+page.svelte'));
+
+async function login(page: Page, username: string) {
+  await page.goto(server.baseUrl + '/login');
+  await page.fill('#username', username);
+  await page.fill('#password', DEMO_PASSWORD);
+  await page.click('button[type=submit]');
+  await page.getByTestId('greeting').waitFor();
+}
+
+const overflowX = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
+describe('module authoring', () => {
+  it('edits, validates, saves and publishes a module, and a learner on a phone reads the new text', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // Confirmations (leaving with unsaved work) are answered yes.
+    page.on('dialog', (d) => d.accept());
+    await login(page, 'trainer');
+
+    // The list: every module by track, with badges.
+    await page.getByRole('link', { name: '课程编写' }).first().click();
+    await page.waitForURL('**/author');
+    await page.locator(`[data-slug="${SLUG}"]`).waitFor();
+    expect(await page.getByRole('heading', { name: '货源政策与订单供货' }).isVisible()).toBe(true);
+    expect(await page.locator(`[data-slug="${SLUG}"] [data-testid=status-badge]`).textContent()).toBe('已发布');
+    await page.screenshot({ path: join(ARTIFACTS, 'author-list-zh-desktop.png'), fullPage: false });
+
+    // Search narrows the list.
+    await page.fill('#author-q', '总量浮动管理：有上限');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=module-row]').length === 1);
+    await page.locator(`[data-slug="${SLUG}"] a`).first().click();
+    await page.waitForURL(/\/author\/[0-9a-f-]{36}$/);
+
+    const body = page.getByTestId('body');
+    await body.waitFor();
+    await page.getByTestId('tab-zh').click();
+    await page.getByTestId('preview').locator('h1').waitFor();
+    expect(await page.getByTestId('preview').locator('h1').textContent()).toContain('总量浮动管理');
+
+    // An empty title: the server's message appears beside the field, in Chinese.
+    const title = page.getByTestId('title');
+    const originalTitle = await title.inputValue();
+    await title.fill('');
+    await page.getByTestId('save').click();
+    await page.getByTestId('title-error').waitFor();
+    expect(await page.getByTestId('title-error').textContent()).toBe('必填');
+    await page.getByText('输入的内容有误').waitFor();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('title');
+    await page.screenshot({ path: join(ARTIFACTS, 'author-editor-error-zh-desktop.png') });
+    await title.fill(originalTitle);
+
+    // A distinctive sentence under the lesson's heading; the live preview shows it.
+    const sentence = `端到端测试加入的句子${Date.now()}，请学员注意。`;
+    const text = await body.inputValue();
+    await body.fill(text.replace(/^(# [^\n]*\n)/m, `$1\n${sentence}\n`));
+    await page.getByTestId('preview').getByText(sentence).waitFor();
+    expect(await page.getByTestId('save-state').textContent()).toContain('有未保存的修改');
+    await page.screenshot({ path: join(ARTIFACTS, 'author-editor-zh-desktop.png') });
+
+    // Nothing typed is lost: the browser keeps it, and a reload brings it back.
+    await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith('author-draft:')));
+    await page.reload();
+    await page.getByTestId('restored-notice').waitFor();
+    expect(await page.getByTestId('body').inputValue()).toContain(sentence);
+
+    // Save the draft, then publish.
+    await page.getByTestId('save').click();
+    await page.getByTestId('notice').getByText('草稿已保存').waitFor();
+    expect(await page.locator('.head [data-testid=status-badge]').textContent()).toBe('已发布 · 有未发布的草稿');
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('author-draft:')))).toEqual([]);
+    await page.getByTestId('publish').click();
+    await page.getByTestId('notice').getByText('已发布').waitFor();
+    expect(await page.locator('.head [data-testid=status-badge]').textContent()).toBe('已发布');
+
+    // History: the newest revision compared with the one before shows the added sentence in green.
+    await page.getByText('修订历史').click();
+    await page.getByTestId('revisions').waitFor();
+    await page.getByRole('button', { name: '与上一版对比' }).first().click();
+    const added = page.getByTestId('diff').locator('.dl.add', { hasText: sentence });
+    await added.waitFor();
+    expect(await added.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(220, 245, 227)');
+    await page.getByTestId('diff').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, 'author-history-zh-desktop.png') });
+
+    // The same editor on a phone: one column, nothing sticking out sideways, preview in its own tab.
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.getByText('修订历史').click(); // close it again
+    expect(await overflowX(page)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'author-editor-zh-phone.png'), fullPage: true });
+    await page.getByRole('button', { name: '预览', exact: true }).click();
+    await page.getByTestId('preview').getByText(sentence).waitFor();
+    expect(await page.getByTestId('body').isVisible()).toBe(false);
+    await page.getByTestId('preview').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, 'author-preview-zh-phone.png') });
+    expect(errors).toEqual([]);
+    await context.close();
+
+    // A learner, on a phone, reads the published text.
+    const learner = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
+    learner.setDefaultTimeout(15_000);
+    const lp = await learner.newPage();
+    await login(lp, '10001');
+    const api = await lp.request.get(`${server.baseUrl}/api/modules/${SLUG}`, { headers: { 'accept-language': 'zh' } });
+    expect(api.ok()).toBe(true);
+    expect((await api.json()).html).toContain(sentence);
+    if (readerPageExists) {
+      await lp.goto(`${server.baseUrl}/learn/${SLUG}`);
+      await lp.getByText(sentence).waitFor();
+      await lp.screenshot({ path: join(ARTIFACTS, 'author-learner-reads-zh-phone.png') });
+    }
+    await learner.close();
+  });
+
+  it('creates a new module on a phone and resolves a file conflict', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('dialog', (d) => d.accept());
+    await login(page, 'trainer');
+
+    await page.goto(server.baseUrl + '/author/new');
+    await page.getByTestId('title').waitFor();
+    await page.getByTestId('title').fill('端到端新模块');
+    await page.getByTestId('body').fill('# 端到端新模块\n\n## 第一节\n\n正文内容。\n\n> **示例（请培训师按本单位实际替换）：** 本单位的做法。');
+    await page.getByRole('button', { name: '预览', exact: true }).click();
+    await page.getByTestId('preview').locator('blockquote.sample').waitFor();
+    await page.getByRole('button', { name: '编写', exact: true }).click();
+    expect(await overflowX(page)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'author-new-zh-phone.png'), fullPage: true });
+    await page.getByTestId('save').click();
+    await page.waitForURL(/\/author\/[0-9a-f-]{36}$/);
+    await page.getByTestId('notice').getByText('模块已创建').waitFor();
+    expect(await page.locator('.head [data-testid=status-badge]').textContent()).toBe('草稿');
+
+    // A file change that met browser edits: the list warns, the editor explains both choices.
+    const em = server.orm.em.fork();
+    await sql(em, `update course_module set edited_in_browser = true, conflict = ? where slug = ?`, [
+      JSON.stringify({ fileHash: 'abc', detectedAt: new Date().toISOString(), path: '02-supply-ordering/02-self-reported-demand-order-supply' }),
+      'self-reported-demand-order-supply',
+    ]);
+    await page.goto(server.baseUrl + '/author');
+    await page.locator('[data-slug="self-reported-demand-order-supply"] .conflict').waitFor();
+    await page.goto(server.baseUrl + '/author/self-reported-demand-order-supply');
+    await page.getByTestId('conflict-banner').waitFor();
+    expect(await page.getByTestId('conflict-banner').textContent()).toContain('保留浏览器中的版本');
+    expect(await overflowX(page)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'author-conflict-zh-phone.png') });
+    await page.getByRole('button', { name: '保留浏览器中的版本' }).click();
+    await page.getByTestId('notice').getByText('已保留浏览器中的版本').waitFor();
+    expect(await page.getByTestId('conflict-banner').count()).toBe(0);
+
+    // The English screens.
+    await page.getByTestId('lang-switch').click();
+    await page.getByRole('heading', { name: 'Settings' }).waitFor();
+    await page.getByRole('button', { name: 'Insert image' }).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'author-editor-en-phone.png'), fullPage: true });
+    await page.getByTestId('lang-switch').click();
+    await page.getByRole('heading', { name: '基本设置' }).waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
