@@ -28,6 +28,9 @@ async function login(page: Page, username: string) {
   await page.getByTestId('greeting').waitFor();
 }
 
+// A 1×1 PNG.
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+
 const overflowX = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
 describe('module authoring', () => {
@@ -117,8 +120,6 @@ describe('module authoring', () => {
     expect(await page.getByTestId('body').isVisible()).toBe(false);
     await page.getByTestId('preview').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(ARTIFACTS, 'author-preview-zh-phone.png') });
-    expect(errors).toEqual([]);
-    await context.close();
 
     // A learner, on a phone, reads the published text.
     const learner = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
@@ -131,9 +132,27 @@ describe('module authoring', () => {
     if (readerPageExists) {
       await lp.goto(`${server.baseUrl}/learn/${SLUG}`);
       await lp.getByText(sentence).waitFor();
+      await lp.getByText(sentence).scrollIntoViewIfNeeded();
       await lp.screenshot({ path: join(ARTIFACTS, 'author-learner-reads-zh-phone.png') });
     }
+
+    // Restoring the first revision publishes the old text again; the learner no longer gets the sentence.
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.getByText('修订历史').click();
+    await page.getByRole('button', { name: '恢复为这一版' }).last().click();
+    await page.getByTestId('notice').getByText('旧版本已恢复并发布').waitFor();
+    expect(await page.getByTestId('body').inputValue()).not.toContain(sentence);
+    const after = await lp.request.get(`${server.baseUrl}/api/modules/${SLUG}`, { headers: { 'accept-language': 'zh' } });
+    expect((await after.json()).html).not.toContain(sentence);
+
+    // The export is a zip of the module's files.
+    const href = await page.getByTestId('export').getAttribute('href');
+    const zip = await page.request.get(server.baseUrl + href);
+    expect(zip.headers()['content-type']).toContain('application/zip');
+    expect((await zip.body()).subarray(0, 2).toString('latin1')).toBe('PK');
+    expect(errors).toEqual([]);
     await learner.close();
+    await context.close();
   });
 
   it('creates a new module on a phone and resolves a file conflict', async () => {
@@ -157,7 +176,34 @@ describe('module authoring', () => {
     await page.getByTestId('save').click();
     await page.waitForURL(/\/author\/[0-9a-f-]{36}$/);
     await page.getByTestId('notice').getByText('模块已创建').waitFor();
+    expect(await page.evaluate(() => localStorage.getItem('author-draft:new'))).toBeNull();
     expect(await page.locator('.head [data-testid=status-badge]').textContent()).toBe('草稿');
+
+    // An image goes in at the cursor, as the snippet the server returns, and shows in the preview.
+    await page.getByTestId('body').evaluate((el: HTMLTextAreaElement) => {
+      const at = el.value.indexOf('正文内容。');
+      el.focus();
+      el.setSelectionRange(at, at);
+    });
+    await page.getByTestId('image-input').setInputFiles({ name: 'Diagram One.png', mimeType: 'image/png', buffer: Buffer.from(PNG, 'base64') });
+    await page.waitForFunction(() => (document.querySelector('[data-testid=body]') as HTMLTextAreaElement).value.includes('![](diagram-one.png)'));
+    expect(await page.getByTestId('body').inputValue()).toContain('## 第一节\n\n![](diagram-one.png)\n\n正文内容。');
+    await page.getByRole('button', { name: '预览', exact: true }).click();
+    await page.getByTestId('preview').locator('img[src$="/assets/diagram-one.png"]').waitFor();
+    await page.getByRole('button', { name: '编写', exact: true }).click();
+    // A file that is not an image is refused beside the button, in Chinese.
+    await page.getByTestId('image-input').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not an image') });
+    await page.getByText('只能上传 PNG、JPEG、GIF 或 WebP 图片').waitFor();
+    await page.getByTestId('save').click();
+    await page.getByTestId('notice').getByText('草稿已保存').waitFor();
+    await page.getByTestId('publish').click();
+    await page.getByTestId('notice').getByText('已发布').waitFor();
+    await page.getByRole('button', { name: '归档', exact: true }).click();
+    await page.getByTestId('notice').getByText('模块已归档').waitFor();
+    expect(await page.locator('.head [data-testid=status-badge]').textContent()).toBe('已归档');
+    await page.getByRole('button', { name: '取消归档' }).click();
+    await page.getByTestId('notice').getByText('模块已取消归档').waitFor();
+    expect(await page.locator('.head [data-testid=status-badge]').textContent()).toBe('已发布');
 
     // A file change that met browser edits: the list warns, the editor explains both choices.
     const em = server.orm.em.fork();
@@ -167,6 +213,8 @@ describe('module authoring', () => {
     ]);
     await page.goto(server.baseUrl + '/author');
     await page.locator('[data-slug="self-reported-demand-order-supply"] .conflict').waitFor();
+    expect(await overflowX(page)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'author-list-zh-phone.png') });
     await page.goto(server.baseUrl + '/author/self-reported-demand-order-supply');
     await page.getByTestId('conflict-banner').waitFor();
     expect(await page.getByTestId('conflict-banner').textContent()).toContain('保留浏览器中的版本');
@@ -175,6 +223,16 @@ describe('module authoring', () => {
     await page.getByRole('button', { name: '保留浏览器中的版本' }).click();
     await page.getByTestId('notice').getByText('已保留浏览器中的版本').waitFor();
     expect(await page.getByTestId('conflict-banner').count()).toBe(0);
+
+    // A draft can be thrown away, back to the published text.
+    const original = await page.getByTestId('summary').inputValue();
+    await page.getByTestId('summary').fill('临时的简介');
+    await page.getByTestId('save').click();
+    await page.getByTestId('notice').getByText('草稿已保存').waitFor();
+    expect(await page.locator('.head [data-testid=status-badge]').textContent()).toBe('已发布 · 有未发布的草稿');
+    await page.getByRole('button', { name: '丢弃草稿' }).click();
+    await page.getByTestId('notice').getByText('草稿已丢弃').waitFor();
+    expect(await page.getByTestId('summary').inputValue()).toBe(original);
 
     // The English screens.
     await page.getByTestId('lang-switch').click();

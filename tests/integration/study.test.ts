@@ -276,10 +276,13 @@ describe('study sessions', () => {
     // Late in the UTC day it is already the next day in China: that day is today, and allowed.
     const saved = ctx.clock.now();
     ctx.clock.set(`${chinaDay(0)}T20:00:00Z`);
-    const res = await log('a2', { kind: 'self_study', day: chinaDay(0), minutes: 5 });
-    expect(res.statusCode, res.body).toBe(201);
-    await q(`delete from study_session where id = ?`, [res.json().id]);
-    ctx.clock.set(saved);
+    try {
+      const res = await log('a2', { kind: 'self_study', day: chinaDay(0), minutes: 5 });
+      expect(res.statusCode, res.body).toBe(201);
+      await q(`delete from study_session where id = ?`, [res.json().id]);
+    } finally {
+      ctx.clock.set(saved);
+    }
   });
 
   it('a trainer records attendance for several people at once, confirmed', async () => {

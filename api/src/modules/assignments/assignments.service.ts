@@ -18,6 +18,10 @@ export interface CreateAssignmentInput {
 }
 
 const ASSIGNERS = ['trainer', 'manager', 'admin'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The date in China (UTC+8, no daylight saving) `days` days from `now`: due dates are China days. */
+const chinaDay = (now: Date, days = 0) => new Date(now.getTime() + 8 * 3600_000 + days * 86400_000).toISOString().slice(0, 10);
 
 /**
  * Assigns a module or a whole track. Audience: the people listed, plus everyone matching the positions and org units
@@ -31,25 +35,29 @@ export async function createAssignment(em: EntityManager, actor: Actor, input: C
   const userIds = [...new Set(input.userIds ?? [])];
   if (!positions.length && !orgUnitIds.length && !userIds.length) issues.push({ path: 'userIds', reason: 'assignment.no_audience' });
   if (input.targetType === 'module') {
-    const [m] = await sql(em, `select 1 from course_module where id = ?::uuid and published_revision_id is not null and archived_at is null`, [input.targetId]);
+    // A target that is not a uuid is simply unknown (casting it would fail the query).
+    const [m] = UUID.test(input.targetId)
+      ? await sql(em, `select 1 from course_module where id = ?::uuid and published_revision_id is not null and archived_at is null`, [input.targetId])
+      : [];
     if (!m) issues.push({ path: 'targetId', reason: 'course.unknown_module' });
   } else {
     const [t] = await sql(em, `select 1 from track where id = ? and archived_at is null`, [input.targetId]);
     if (!t) issues.push({ path: 'targetId', reason: 'course.unknown_track' });
   }
-  if (input.dueOn && input.dueOn < now.toISOString().slice(0, 10)) issues.push({ path: 'dueOn', reason: 'assignment.past_due' });
+  if (input.dueOn && input.dueOn < chinaDay(now)) issues.push({ path: 'dueOn', reason: 'assignment.past_due' });
   const scope = await scopePrefix(em, actor);
   if (orgUnitIds.length) {
     const units = await sql<{ id: string }>(em, `select id from org_unit where id = any(?::uuid[]) and archived_at is null and (?::text is null or path like ? || '%')`,
       [pgArray(orgUnitIds), scope, scope]);
     const ok = new Set(units.map((u) => u.id));
-    orgUnitIds.forEach((id, i) => { if (!ok.has(id)) issues.push({ path: `orgUnitIds.${i}`, reason: 'org_unit.unknown' }); });
+    // Paths index the lists as sent (duplicates included), so the form can mark the right entry.
+    (input.orgUnitIds ?? []).forEach((id, i) => { if (!ok.has(id)) issues.push({ path: `orgUnitIds.${i}`, reason: 'org_unit.unknown' }); });
   }
   if (userIds.length) {
     const users = await sql<{ id: string }>(em, `select u.id from app_user u join org_unit o on o.id = u.org_unit_id where u.id = any(?::uuid[]) and (?::text is null or o.path like ? || '%')`,
       [pgArray(userIds), scope, scope]);
     const ok = new Set(users.map((u) => u.id));
-    userIds.forEach((id, i) => { if (!ok.has(id)) issues.push({ path: `userIds.${i}`, reason: 'study.unknown_person' }); });
+    (input.userIds ?? []).forEach((id, i) => { if (!ok.has(id)) issues.push({ path: `userIds.${i}`, reason: 'study.unknown_person' }); });
   }
   if (issues.length) throw invalid(issues);
   const id = randomUUID();
@@ -120,8 +128,8 @@ const DUE_SOON_DAYS = 7;
 /** The learner's own view: what is assigned, due soon, overdue, done; and progress per track. */
 export async function getMyLearning(em: EntityManager, actor: Actor, lang: Lang, now: Date) {
   const modules = await listModules(em, actor, lang, {});
-  const today = now.toISOString().slice(0, 10);
-  const soon = new Date(now.getTime() + DUE_SOON_DAYS * 86400_000).toISOString().slice(0, 10);
+  const today = chinaDay(now);
+  const soon = chinaDay(now, DUE_SOON_DAYS);
   const assigned = modules.filter((m) => m.assignment);
   const item = (m: (typeof modules)[number]) => ({
     id: m.id, slug: m.slug, title: m.title, trackId: m.trackId, minutes: m.minutes, dueOn: m.assignment?.dueOn ?? null,

@@ -31,7 +31,7 @@ export const courseRoutes: FastifyPluginAsyncTypebox<{ contentDir: string }> = a
 
   app.post('/modules/:moduleId/progress', {
     schema: { operationId: 'recordStudyProgress', tags: ['study'], params: ModuleParams, body: HeartbeatBody, response: { 200: ProgressSchema, ...problemResponses } },
-  }, async (req) => recordStudyProgress(req.em, req.actor, req.params.moduleId, req.body, app.clock.now()));
+  }, async (req) => recordStudyProgress(req.em, req.actor, req.params.moduleId, req.body, app.clock.now(), requestLang(req)));
 
   // ----- authoring (trainers and admins) -----
   const author = { auth: AUTHORS };

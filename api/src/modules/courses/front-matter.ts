@@ -7,8 +7,9 @@ export const MODULE_POSITIONS = ['account_manager', 'marketing_manager'] as cons
 export const FrontMatterSchema = Type.Object({
   id: Type.String({ pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 100 }),
   title: Type.String({ minLength: 1, maxLength: 200 }),
-  summary: Type.String({ minLength: 1, maxLength: 600 }),
-  objectives: Type.Array(Type.String({ minLength: 1, maxLength: 300 }), { minItems: 1, maxItems: 10 }),
+  // As lenient as the browser editor, so that any module written there exports to a file the sync accepts.
+  summary: Type.String({ maxLength: 600 }),
+  objectives: Type.Array(Type.String({ minLength: 1, maxLength: 300 }), { maxItems: 10 }),
   minutes: Type.Integer({ minimum: 1, maximum: 240 }),
   tags: Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { maxItems: 12 }),
   positions: Type.Array(Type.Union(MODULE_POSITIONS.map((p) => Type.Literal(p))), { minItems: 1 }),
@@ -61,8 +62,7 @@ export function serializeModuleFile(fm: FrontMatter, body: string): string {
     `id: ${fm.id}`,
     `title: ${q(fm.title)}`,
     `summary: ${q(fm.summary)}`,
-    'objectives:',
-    ...fm.objectives.map((o) => `  - ${q(o)}`),
+    ...(fm.objectives.length ? ['objectives:', ...fm.objectives.map((o) => `  - ${q(o)}`)] : ['objectives: []']),
     `minutes: ${fm.minutes}`,
     `tags: [${fm.tags.map(q).join(', ')}]`,
     `positions: [${fm.positions.join(', ')}]`,

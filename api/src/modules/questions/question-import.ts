@@ -96,7 +96,8 @@ export async function importQuestions(em: EntityManager, actor: Actor, lang: Lan
   // Problems of the file as a whole (empty, not text, not a workbook, no questions, a missing column).
   const byLine = new Map<number, ReportError[]>();
   for (const e of parsed.errors) {
-    if (e.line === 0) { fileError(e.code, e.params); continue; }
+    // A missing column makes the whole sheet unreadable: it is a problem of the file (at its header row).
+    if (e.line === 0 || e.code === 'sheet.missing_column') { fileError(e.code, e.params, e.line); continue; }
     const list = byLine.get(e.line) ?? [];
     const path = typeof e.params.path === 'string' && e.params.path ? e.params.path : undefined;
     list.push({ ...(path ? { path } : {}), ...(e.column ? { column: e.column } : {}), code: e.code, message: t(lang, e.code, e.params) });

@@ -4,7 +4,8 @@ import { forbidden, invalid, invalidField, notFound, type FieldIssue } from '../
 import { pgArray, sql } from '../../lib/sql.js';
 import type { Actor } from '../../plugins/auth.js';
 import { scopePrefix } from '../org-units/org-units.service.js';
-import { COMPLETION_TIME_SHARE, progressDto, visibleModule } from '../courses/courses.service.js';
+import type { Lang } from '../../lib/i18n.js';
+import { COMPLETION_TIME_SHARE, pickLocale, progressDto, visibleModule } from '../courses/courses.service.js';
 
 export const SESSION_KINDS = ['self_study', 'morning_meeting', 'evening_meeting', 'mass_training', 'other'] as const;
 export type SessionKind = (typeof SESSION_KINDS)[number];
@@ -29,7 +30,7 @@ export interface HeartbeatInput {
  * replay of an already-seen (client, seq) credits nothing. Completion needs the end reached and a share of the
  * estimated time spent; once complete, a module stays complete.
  */
-export async function recordStudyProgress(em: EntityManager, actor: Actor, moduleId: string, input: HeartbeatInput, now: Date) {
+export async function recordStudyProgress(em: EntityManager, actor: Actor, moduleId: string, input: HeartbeatInput, now: Date, lang: Lang = 'zh') {
   const m = await visibleModule(em, actor, moduleId);
   const [rev] = await sql<{ minutes: number; toc: any }>(em, `select minutes, locales from module_revision where id = ?`, [m.published_revision_id ?? m.draft_revision_id]);
   const needSeconds = Math.round(rev.minutes * 60 * COMPLETION_TIME_SHARE);
@@ -49,13 +50,16 @@ export async function recordStudyProgress(em: EntityManager, actor: Actor, modul
       select ?, ?, ?, ?::text[], c.s, ?::boolean,
              case when ?::boolean and c.s >= ? then ?::timestamptz end, ?, ?, ?, ?, ? from credit c
       on conflict (user_id, module_id) do update set
-        position = coalesce(excluded.position, sp.position),
+        -- A replay (a seq this client already sent) changes neither the position nor the time the next beat is measured from.
+        position = case when sp.last_client = excluded.last_client and sp.last_seq >= excluded.last_seq then sp.position
+                        else coalesce(excluded.position, sp.position) end,
         sections_read = array(select distinct x from unnest(sp.sections_read || excluded.sections_read) x order by x),
         seconds_spent = sp.seconds_spent + excluded.seconds_spent,
         reached_end = sp.reached_end or excluded.reached_end,
         completed_at = coalesce(sp.completed_at,
           case when (sp.reached_end or excluded.reached_end) and sp.seconds_spent + excluded.seconds_spent >= ? then excluded.updated_at end),
-        last_beat_at = excluded.last_beat_at,
+        last_beat_at = case when sp.last_client = excluded.last_client and sp.last_seq >= excluded.last_seq then sp.last_beat_at
+                            else excluded.last_beat_at end,
         last_client = excluded.last_client,
         last_seq = case when sp.last_client = excluded.last_client then greatest(sp.last_seq, excluded.last_seq) else excluded.last_seq end,
         updated_at = excluded.updated_at
@@ -71,8 +75,8 @@ export async function recordStudyProgress(em: EntityManager, actor: Actor, modul
     actor.id, m.id, input.position ?? null, pgArray(sections), !!input.reachedEnd, !!input.reachedEnd, needSeconds, now, now, now, input.clientId, input.seq, now,
     needSeconds,
     actor.id, m.id, now]);
-  const locales = (rev as any).locales;
-  const toc = (locales.zh ?? locales.en)?.toc ?? [];
+  // The sections the learner reads are those of the language the reader shows, as getModule computes them.
+  const toc = pickLocale((rev as any).locales, lang).content?.toc ?? [];
   return progressDto(row, toc.filter((t: any) => t.depth === 2).map((t: any) => t.id))!;
 }
 
@@ -98,10 +102,13 @@ const SESSION_SELECT = `
     join app_user rb on rb.id = s.recorded_by left join app_user vb on vb.id = s.reviewed_by
     left join course_module m on m.id = s.module_id`;
 
-function checkDay(day: string, today: Date, issues: FieldIssue[]) {
+/** Today's date in China (UTC+8, no daylight saving), where the days of study are counted. */
+const chinaToday = (now: Date) => new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+
+function checkDay(day: string, now: Date, issues: FieldIssue[]) {
   const d = new Date(`${day}T00:00:00Z`);
   if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== day) issues.push({ path: 'day', reason: 'field.format', params: { format: 'date' } });
-  else if (d.getTime() > today.getTime() + 86400_000) issues.push({ path: 'day', reason: 'study.future_day' });
+  else if (day > chinaToday(now)) issues.push({ path: 'day', reason: 'study.future_day' });
 }
 
 async function checkModule(em: EntityManager, moduleId: string | undefined | null, issues: FieldIssue[]) {
@@ -139,7 +146,8 @@ export async function recordAttendance(em: EntityManager, actor: Actor, input: A
     select u.id from app_user u join org_unit o on o.id = u.org_unit_id
      where u.id = any(?::uuid[]) and not u.disabled and (?::text is null or o.path like ? || '%')`, [pgArray(ids), scope, scope]);
   const ok = new Set(found.map((r) => r.id));
-  ids.forEach((id, i) => { if (!ok.has(id)) issues.push({ path: `userIds.${i}`, reason: 'study.unknown_person' }); });
+  // Paths index the list as sent (duplicates included), so the form can mark the right entry.
+  input.userIds.forEach((id, i) => { if (!ok.has(id)) issues.push({ path: `userIds.${i}`, reason: 'study.unknown_person' }); });
   if (issues.length) throw invalid(issues);
   await em.transactional(async (tx) => {
     for (const userId of ids) {

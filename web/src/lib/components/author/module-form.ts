@@ -54,9 +54,9 @@ export function emptyForm(trackId = ''): ModuleForm {
 }
 
 export function formFromSource(s: ModuleSource): ModuleForm {
-  const locale = (l?: LocaleSource): LocaleForm =>
-    l ? { title: l.title, summary: l.summary, objectives: l.objectives.join('\n'), tags: l.tags.join(', '), body: l.body } : emptyLocale();
-  return { trackId: s.trackId, slug: s.slug, minutes: s.minutes, positions: [...s.positions], locales: { zh: locale(s.locales.zh), en: locale(s.locales.en) } };
+  const locale = (l: LocaleSource | undefined, comma: string): LocaleForm =>
+    l ? { title: l.title, summary: l.summary, objectives: l.objectives.join('\n'), tags: l.tags.join(comma), body: l.body } : emptyLocale();
+  return { trackId: s.trackId, slug: s.slug, minutes: s.minutes, positions: [...s.positions], locales: { zh: locale(s.locales.zh, '，'), en: locale(s.locales.en, ', ') } };
 }
 
 /** Tags may be separated by ASCII or Chinese commas, or the Chinese enumeration comma. */
@@ -118,4 +118,4 @@ export function writeStoredDraft(moduleId: string | null, draft: StoredDraft | n
 }
 
 /** A message to show on the next editor screen (after creating a module the editor moves to its own address). */
-export const flash = { message: '' };
+export const flash: { message: '' | 'author.created' } = { message: '' };
