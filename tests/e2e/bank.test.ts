@@ -1,18 +1,14 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { prepareDatabase } from '../../api/src/startup.js';
 import { ARTIFACTS, DEMO_PASSWORD, launchBrowser, startServer } from '../helpers/browser.js';
 
 let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Browser;
 
 beforeAll(async () => {
+  // The whole product with the demo organisation, the course modules and the shipped question bank.
   server = await startServer();
-  // The course modules and the shipped question bank, as a start with a content folder loads them.
-  await prepareDatabase(server.orm, { seedDemo: true, demoPassword: DEMO_PASSWORD, dataDir: mkdtempSync(join(tmpdir(), 'e2e-bank-')), contentDir: 'content' }, server.app.log);
   browser = await launchBrowser();
 });
 afterAll(async () => {
@@ -149,6 +145,56 @@ describe('question bank', () => {
     const compare = page.getByTestId('compare');
     await compare.getByText('分值').waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'bank-history-desktop.png'), fullPage: true });
+    await context.close();
+  });
+
+  it('a trainer writes a fill-in-the-blank question on a phone, with the preview following the typing', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(server.baseUrl + '/login');
+    await page.fill('#username', 'trainer2');
+    await page.fill('#password', DEMO_PASSWORD);
+    await page.click('button[type=submit]');
+    await page.getByTestId('greeting').waitFor();
+    await page.goto(server.baseUrl + '/bank/new');
+    await page.locator('#q-type').selectOption('fill_blank');
+    await page.fill('#q-stem', '总量浮动管理：有');
+    // The new question has one blank without its marker: the first click places it, the second adds a blank.
+    await page.getByRole('button', { name: '添加一个空' }).click();
+    expect(await page.locator('#q-stem').inputValue()).toBe('总量浮动管理：有 {{1}}');
+    await page.getByRole('button', { name: '添加一个空' }).click();
+    expect(await page.getByRole('button', { name: '删除这个空' }).count()).toBe(2);
+    await page.getByRole('button', { name: '删除这个空' }).first().click();
+    expect(await page.locator('#q-stem').inputValue()).toBe('总量浮动管理：有 {{1}}');
+    expect(await page.getByRole('button', { name: '删除这个空' }).count()).toBe(1);
+    await page.getByLabel('第 1 空的答案 1').fill('上限');
+    await page.fill('#q-category', '测试/填空');
+    const preview = page.getByTestId('question-preview');
+    await preview.locator('.blank').waitFor();
+    await page.getByText('题目完整，可以保存。').waitFor();
+    await noSidewaysScroll(page);
+    await page.screenshot({ path: join(ARTIFACTS, 'bank-new-fill-phone.png'), fullPage: true });
+    await page.getByRole('button', { name: '保存' }).click();
+    await page.waitForURL(/\/bank\/[0-9a-f-]{36}\?saved=1/);
+    await page.getByText('已保存', { exact: true }).waitFor();
+    expect(await page.locator('#q-key').inputValue()).toMatch(/^q-/);
+
+    // A mistake is named beside its field.
+    await page.goto(server.baseUrl + '/bank/new');
+    await page.locator('#q-type').selectOption('matching');
+    await page.fill('#q-stem', '配对');
+    await page.getByLabel('第 1 组左侧').fill('上柜率');
+    await page.getByRole('button', { name: '保存' }).click();
+    await page.getByText('输入的内容有误').waitFor();
+    expect(await page.locator('.field-error').count()).toBeGreaterThan(0);
+    expect(await page.locator('.field-error').first().textContent()).toBe('必填');
+    await page.getByTestId('question-preview').getByText('配对题').waitFor();
+    await noSidewaysScroll(page);
+    await page.screenshot({ path: join(ARTIFACTS, 'bank-new-matching-errors-phone.png'), fullPage: true });
+    expect(errors).toEqual([]);
     await context.close();
   });
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { ManualClock } from '../../api/src/lib/clock.js';
-import { ARTIFACTS, DEMO_PASSWORD, launchBrowser, startServer } from '../helpers/browser.js';
+import { ARTIFACTS, DEMO_PASSWORD, launchBrowser, signIn, startServer } from '../helpers/browser.js';
 
 let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Browser;
@@ -78,11 +78,7 @@ describe('studying a module on a phone', () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
-    await page.goto(server.baseUrl + '/login');
-    await page.fill('#username', '10002');
-    await page.fill('#password', DEMO_PASSWORD);
-    await page.click('button[type=submit]');
-    await page.getByTestId('greeting').waitFor();
+    await signIn(page, server.baseUrl, '10002');
     await page.goto(server.baseUrl + '/learn');
     await page.getByRole('heading', { name: 'Supply policy and ordering' }).waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'catalogue-en-desktop.png') });
@@ -121,11 +117,7 @@ describe('studying a module on a phone', () => {
     const page = await context.newPage();
     const dialogs: string[] = [];
     page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
-    await page.goto(server.baseUrl + '/login');
-    await page.fill('#username', '10003');
-    await page.fill('#password', DEMO_PASSWORD);
-    await page.click('button[type=submit]');
-    await page.getByTestId('greeting').waitFor();
+    await signIn(page, server.baseUrl, '10003');
     await page.goto(server.baseUrl + '/learn/xss-check');
     await page.getByRole('heading', { level: 2, name: 'Vectors' }).waitFor();
     // Click every link and open every details element the page shows.

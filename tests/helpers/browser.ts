@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/src/app.js';
 import { createOrm, type Orm } from '../../api/src/db/orm.js';
@@ -35,4 +35,13 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-component-update', '--disable-sync'],
     // playwright gives every launch a fresh, empty profile directory of its own.
   });
+}
+
+/** Signs in through the login page as a person would, and waits for the home page. */
+export async function signIn(page: Page, baseUrl: string, username: string, password = DEMO_PASSWORD): Promise<void> {
+  await page.goto(baseUrl + '/login');
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await page.click('button[type=submit]');
+  await page.getByTestId('greeting').waitFor();
 }

@@ -11,7 +11,8 @@ import { bearer, login, makeOrgTree, makeUser } from '../helpers/factories.js';
 // Dependencies of the api package, not of the workspace root: resolve them from there.
 const apiRequire = createRequire(new URL('../../api/package.json', import.meta.url));
 const iconv = apiRequire('iconv-lite') as { encode(text: string, encoding: string): Buffer };
-const ExcelJS = apiRequire('exceljs') as typeof import('exceljs');
+interface Sheet { addRow(values: unknown[]): unknown }
+const ExcelJS = apiRequire('exceljs') as { Workbook: new () => { addWorksheet(name: string): Sheet; xlsx: { writeBuffer(): Promise<ArrayBuffer> } } };
 
 interface Item { line: number; action: string; key: string | null; type: string | null; stem: string; changes: string[]; questionId: string | null; note: string | null; errors: { path?: string; column?: string; code: string; message: string }[] }
 interface Report { file: string; format: string; dryRun: boolean; applied: boolean; counts: Record<'create' | 'update' | 'unchanged' | 'error', number>; items: Item[]; fileErrors: { line: number; code: string; message: string }[]; warnings: unknown[]; truncated: number }
@@ -252,7 +253,7 @@ describe('files that are not question files', () => {
     expect(junk.items[0].errors[0].code).toBe('gift.no_answer_block');
     expect(Date.now() - started).toBeLessThan(60_000);
     const tooBig = await importFile('csv', Buffer.alloc(10 * 1024 * 1024 + 10, 'a'));
-    expect(tooBig.fileErrors[0]).toMatchObject({ code: 'import.too_large', message: 'the file is larger than 10 MB' });
+    expect(tooBig.fileErrors[0]).toMatchObject({ code: 'bank.file_too_large', message: 'the file is larger than 10 MB' });
     const beyond = await ctx.app.inject({
       method: 'POST', url: '/api/questions/import', headers: headers(),
       payload: { format: 'gift', content: 'A'.repeat(15 * 1024 * 1024) },
@@ -356,10 +357,10 @@ describe('export', () => {
   it('refuses an empty selection and a selection the format cannot hold', async () => {
     const none = await ctx.app.inject({ method: 'POST', url: '/api/questions/export', headers: headers(), payload: { format: 'gift', filter: { q: 'nothing matches this' } } });
     expect(none.statusCode).toBe(400);
-    expect(none.json().errors[0]).toMatchObject({ path: 'ids', code: 'export.empty_selection' });
+    expect(none.json().errors[0]).toMatchObject({ path: 'ids', code: 'bank.empty_selection' });
     const [ordering] = await sql<{ id: string }>(em(), `select q.id from question q join question_version v on v.id = q.current_version_id where v.type = 'ordering' limit 1`);
     const res = await ctx.app.inject({ method: 'POST', url: '/api/questions/export', headers: headers('zh'), payload: { format: 'aiken', ids: [ordering.id] } });
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toMatchObject({ code: 'export.none', detail: '所选题目都不能导出为 Aiken' });
+    expect(res.json()).toMatchObject({ code: 'bank.export_none', detail: '所选题目都不能导出为 Aiken' });
   });
 });

@@ -104,7 +104,7 @@ describe('creating and reading questions', () => {
       { type: 'short_answer', key: 't-short', stem: '写出答复要点。', points: 5, difficulty: 3, rubric: '说明正规渠道（3分）。' },
       { type: 'essay', key: 't-essay', stem: '谈谈如何提升单箱均价。', points: 10, difficulty: 4, rubric: '分析（3分）；措施（5分）；条理（2分）。' },
     ];
-    for (const body of bodies) {
+    for (const body of bodies as Record<string, unknown>[]) {
       const created = await create(body);
       expect(created.key).toBe(body.key);
       expect(created.status).toBe('draft');
@@ -168,7 +168,7 @@ describe('creating and reading questions', () => {
   it('refuses a key already used in the language with 409, and accepts it in the other language', async () => {
     const res = await ctx.app.inject({ method: 'POST', url: '/api/questions', headers: as('trainer'), payload: single({ key: 't-single' }) });
     expect(res.statusCode).toBe(409);
-    expect(res.json().errors[0]).toMatchObject({ path: 'key', code: 'question.key_taken' });
+    expect(res.json().errors[0]).toMatchObject({ path: 'key', code: 'bank.key_taken' });
     await create(single({ key: 't-single', language: 'en', stem: 'Where do licensed retailers buy?', category: 'Test/Channels' }));
   });
 
@@ -251,10 +251,10 @@ describe('versions', () => {
     await put(q.id, { ...q.question, points: 3, baseVersion: 1 });
     const stale = await ctx.app.inject({ method: 'PUT', url: `/api/questions/${q.id}`, headers: as('trainer'), payload: { ...q.question, points: 4, baseVersion: 1 } });
     expect(stale.statusCode).toBe(409);
-    expect(stale.json().errors[0]).toMatchObject({ path: 'baseVersion', code: 'question.stale_version' });
+    expect(stale.json().errors[0]).toMatchObject({ path: 'baseVersion', code: 'bank.stale_version' });
     const back = await ctx.app.inject({ method: 'PUT', url: `/api/questions/${q.id}`, headers: as('trainer'), payload: { ...q.question, status: 'draft' } });
     expect(back.statusCode).toBe(400);
-    expect(back.json().errors[0]).toMatchObject({ path: 'status', code: 'question.no_back_to_draft' });
+    expect(back.json().errors[0]).toMatchObject({ path: 'status', code: 'bank.no_back_to_draft' });
   });
 
   it('answers 404 for a question or version that does not exist', async () => {
@@ -325,14 +325,14 @@ describe('browsing, categories and bulk actions', () => {
     expect(cats.find((c: { path: string }) => c.path === '月考/十一月').questions).toBe(2);
     const activated = await bulk({ ids: [...ids, essay.id], action: 'activate' });
     expect(activated.updated).toBe(2);
-    expect(activated.skipped).toEqual([expect.objectContaining({ id: essay.id, key: 'b-3', code: 'question.not_activated' })]);
+    expect(activated.skipped).toEqual([expect.objectContaining({ id: essay.id, key: 'b-3', code: 'bank.not_activated' })]);
     expect((await bulk({ ids, action: 'retire' })).updated).toBe(2);
     expect((await ctx.app.inject({ url: `/api/questions/${b.id}`, headers: as('trainer') })).json().status).toBe('retired');
     expect(await count('question_version')).toBe(versionsBefore);
 
     const bad = await ctx.app.inject({ method: 'POST', url: '/api/questions/bulk', headers: as('trainer'), payload: { ids, action: 'move' } });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().errors[0]).toMatchObject({ path: 'category', code: 'question.bulk_needs_category' });
+    expect(bad.json().errors[0]).toMatchObject({ path: 'category', code: 'bank.needs_category' });
   });
 
   it('previews an unsaved question and lists what is wrong with it', async () => {

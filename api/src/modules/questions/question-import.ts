@@ -90,7 +90,7 @@ export async function importQuestions(em: EntityManager, actor: Actor, lang: Lan
   const fileError = (code: string, params: Record<string, unknown> = {}, line = 0) => fileErrors.push({ line, code, message: t(lang, code, params) });
 
   const bytes = Buffer.from(input.content, 'base64');
-  if (bytes.length > MAX_IMPORT_BYTES) { fileError('import.too_large', { max: '10 MB' }); return report(false); }
+  if (bytes.length > MAX_IMPORT_BYTES) { fileError('bank.file_too_large', { max: '10 MB' }); return report(false); }
   const parsed = await parseFile(input.format, bytes, { defaultLanguage: language, defaultPoints: input.points, defaultDifficulty: input.difficulty });
 
   // Problems of the file as a whole (empty, not text, not a workbook, no questions, a missing column).
@@ -154,9 +154,9 @@ export async function importQuestions(em: EntityManager, actor: Actor, lang: Lan
     const sameInFile = seenInFile.get(`${qLang}\u0000${hashes[i]}`);
     const match = hashMatches.get(`${qLang}\u0000${hashes[i]}`);
     if (match) {
-      items.push({ ...base, action: 'unchanged', key: match.key, questionId: match.id, note: t(lang, 'import.matches_existing', { key: match.key }) });
+      items.push({ ...base, action: 'unchanged', key: match.key, questionId: match.id, note: t(lang, 'bank.matches_existing', { key: match.key }) });
     } else if (sameInFile !== undefined) {
-      items.push({ ...base, action: 'unchanged', note: t(lang, 'import.same_as_line', { line: sameInFile }) });
+      items.push({ ...base, action: 'unchanged', note: t(lang, 'bank.same_as_line', { line: sameInFile }) });
     } else {
       seenInFile.set(`${qLang}\u0000${hashes[i]}`, p.line);
       items.push({ ...base, action: 'create', question: withDefaultCategory(q) });
@@ -213,9 +213,9 @@ const FORMAT_NAMES = { gift: 'GIFT', aiken: 'Aiken', csv: 'CSV', xlsx: 'XLSX' } 
 export async function exportQuestions(em: EntityManager, actor: Actor, lang: Lang, input: ExportInput, now: Date) {
   assertAuthor(actor);
   const ids = input.ids ?? await matchingIds(em, input.filter ?? {});
-  if (!ids.length) throw invalidField('ids', 'export.empty_selection');
+  if (!ids.length) throw invalidField('ids', 'bank.empty_selection');
   const stored = await loadQuestions(em, ids);
-  if (!stored.length) throw invalidField('ids', 'export.empty_selection');
+  if (!stored.length) throw invalidField('ids', 'bank.empty_selection');
   const questions = stored.map((s) => s.question);
   let data: string | Buffer;
   let skipped: ExportSkip[];
@@ -225,7 +225,7 @@ export async function exportQuestions(em: EntityManager, actor: Actor, lang: Lan
     case 'csv': ({ text: data, skipped } = exportCsvQuestions(questions, { header: input.header ?? lang })); break;
     case 'xlsx': ({ buffer: data, skipped } = await exportXlsxQuestions(questions, { header: input.header ?? lang })); break;
   }
-  if (skipped.length === questions.length) throw new AppError(400, 'export.none', { format: FORMAT_NAMES[input.format] });
+  if (skipped.length === questions.length) throw new AppError(400, 'bank.export_none', { format: FORMAT_NAMES[input.format] });
   const stamp = now.toISOString().slice(0, 10).replace(/-/g, '');
   return {
     filename: `questions-${stamp}.${EXT[input.format]}`, mime: MIME[input.format], data,

@@ -130,7 +130,7 @@ async function checkedQuestion(em: EntityManager, body: Body, language: Lang, st
 
 async function assertKeyFree(em: EntityManager, key: string, language: string, exceptId?: string) {
   const [taken] = await sql(em, `select 1 from question where key = ? and language = ? and id <> coalesce(?::uuid, '00000000-0000-0000-0000-000000000000')`, [key, language, exceptId ?? null]);
-  if (taken) throw conflict('question.key_taken', [{ path: 'key', reason: 'question.key_taken' }]);
+  if (taken) throw conflict('bank.key_taken', [{ path: 'key', reason: 'bank.key_taken' }]);
 }
 
 export async function createQuestion(em: EntityManager, actor: Actor, body: Body, requestLanguage: Lang) {
@@ -140,7 +140,7 @@ export async function createQuestion(em: EntityManager, actor: Actor, body: Body
   if (q.key) await assertKeyFree(em, q.key, q.language ?? requestLanguage);
   const [id] = await em.transactional((tx) => insertQuestions(tx, [{ question: q, status, source: 'browser', createdBy: actor.id }]));
   // Only a concurrent create with the same key gets here without an id.
-  if (!id) throw conflict('question.key_taken', [{ path: 'key', reason: 'question.key_taken' }]);
+  if (!id) throw conflict('bank.key_taken', [{ path: 'key', reason: 'bank.key_taken' }]);
   return getQuestion(em, actor, id);
 }
 
@@ -148,10 +148,10 @@ export async function updateQuestion(em: EntityManager, actor: Actor, id: string
   assertAuthor(actor);
   const s = await stored(em, id);
   if (body.baseVersion !== undefined && body.baseVersion !== s.version.number) {
-    throw new AppError(409, 'conflict', { reason: 'question.stale_version' }, [{ path: 'baseVersion', reason: 'question.stale_version', params: { current: s.version.number } }]);
+    throw new AppError(409, 'conflict', { reason: 'bank.stale_version' }, [{ path: 'baseVersion', reason: 'bank.stale_version', params: { current: s.version.number } }]);
   }
   const status = body.status ?? s.status;
-  if (status === 'draft' && s.status !== 'draft') throw invalidField('status', 'question.no_back_to_draft');
+  if (status === 'draft' && s.status !== 'draft') throw invalidField('status', 'bank.no_back_to_draft');
   const q = await checkedQuestion(em, { key: s.key, ...body }, s.language, status);
   if ((q.key ?? s.key) !== s.key || (q.language ?? s.language) !== s.language) await assertKeyFree(em, q.key ?? s.key, q.language ?? s.language, s.id);
   await em.transactional(async (tx) => {
@@ -286,7 +286,7 @@ export async function bulkUpdate(em: EntityManager, actor: Actor, lang: Lang, in
     switch (input.action) {
       case 'add_tags':
       case 'remove_tags': {
-        if (!tags.length) throw invalidField('tags', 'question.bulk_needs_tags');
+        if (!tags.length) throw invalidField('tags', 'bank.needs_tags');
         const expr = input.action === 'add_tags'
           ? `array(select distinct x from unnest(q.tags || ?::text[]) as x order by x)`
           : `array(select x from unnest(q.tags) as x where not x = any(?::text[]))`;
@@ -298,7 +298,7 @@ export async function bulkUpdate(em: EntityManager, actor: Actor, lang: Lang, in
       }
       case 'move': {
         const path = normaliseCategory(input.category);
-        if (!path || path.split('/').some((s) => !s)) throw invalidField('category', path ? 'question.category_path' : 'question.bulk_needs_category');
+        if (!path || path.split('/').some((s) => !s)) throw invalidField('category', path ? 'question.category_path' : 'bank.needs_category');
         const id = (await ensureCategories(tx, [path])).get(path)!;
         updated = (await sql(tx, `update question set category_id = ?, updated_at = now() where id = any(?::uuid[]) returning id`, [id, ids])).length;
         break;
@@ -313,7 +313,7 @@ export async function bulkUpdate(em: EntityManager, actor: Actor, lang: Lang, in
         const ok: string[] = [];
         for (const r of rows) {
           if ((MANUALLY_GRADED_TYPES as readonly string[]).includes(r.type) && !r.content?.rubric) {
-            skipped.push({ id: r.id, key: r.key, code: 'question.not_activated', message: t(lang, 'question.not_activated', { key: r.key, reason: `rubric: ${t(lang, 'field.required')}` }) });
+            skipped.push({ id: r.id, key: r.key, code: 'bank.not_activated', message: t(lang, 'bank.not_activated', { key: r.key, reason: `rubric: ${t(lang, 'field.required')}` }) });
           } else ok.push(r.id);
         }
         if (ok.length) updated = (await sql(tx, `update question set status = 'active', updated_at = now() where id = any(?::uuid[]) returning id`, [pgArray(ok)])).length;
