@@ -13,7 +13,6 @@ import { healthRoutes } from './modules/health/health.routes.js';
 import { orgUnitRoutes } from './modules/org-units/org-units.routes.js';
 import { userRoutes } from './modules/users/users.routes.js';
 import { mountWeb } from './web.js';
-import multipart from '@fastify/multipart';
 import { assignmentRoutes } from './modules/assignments/assignments.routes.js';
 import { courseRoutes } from './modules/courses/courses.routes.js';
 import { studyRoutes } from './modules/study/study.routes.js';
@@ -56,7 +55,6 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(databasePlugin, { orm: opts.orm, clock: opts.clock ?? systemClock });
   await app.register(authPlugin, { secret: config.jwtSecret });
   await app.register(openapiPlugin);
-  await app.register(multipart, { limits: { fileSize: 10 * 1024 * 1024, files: 1, fields: 10 } });
 
   await app.register(async (api) => {
     await api.register(healthRoutes);

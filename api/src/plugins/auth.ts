@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import cookie from '@fastify/cookie';
+import { fastifyCookie } from '@fastify/cookie';
 import jwt from '@fastify/jwt';
 import type { FastifyRequest } from 'fastify';
 import { AppError, forbidden, unauthenticated } from '../lib/errors.js';
@@ -57,7 +57,6 @@ declare module 'fastify' {
 }
 
 export default fp<{ secret: string }>(async (app, opts) => {
-  await app.register(cookie);
   await app.register(jwt, {
     secret: opts.secret,
     // HS256 only, on both sides: a token that names another algorithm (none, RS256 with the secret as a key) is refused.
@@ -74,9 +73,11 @@ export default fp<{ secret: string }>(async (app, opts) => {
 
   /** The caller's token: a Bearer header for API clients, else the httpOnly cookie the browser carries. */
   function tokenOf(req: FastifyRequest): string | undefined {
-    const header = req.headers.authorization;
-    if (typeof header === 'string') return header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-    return req.cookies[ACCESS_COOKIE];
+    const authorization = req.headers.authorization;
+    if (typeof authorization === 'string') return authorization.startsWith('Bearer ') ? authorization.slice(7).trim() : '';
+    // Parsed here rather than by @fastify/cookie's hooks, which only the session routes need (see auth.routes.ts).
+    const cookies = req.headers.cookie;
+    return cookies && cookies.includes(`${ACCESS_COOKIE}=`) ? fastifyCookie.parse(cookies)[ACCESS_COOKIE] : undefined;
   }
 
   // Verified tokens, by their exact text, until they expire: a busy client costs one HMAC, not one per request.

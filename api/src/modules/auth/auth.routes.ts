@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import cookie from '@fastify/cookie';
 import type { FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { unauthenticated } from '../../lib/errors.js';
@@ -14,6 +15,8 @@ const tags = ['auth'];
 const OptionalRefreshBody = Type.Union([RefreshBody, Type.Null()]);
 
 export const authRoutes: FastifyPluginAsyncTypebox<{ cookieSecure: boolean }> = async (app, opts) => {
+  // Cookies are set and read only by these routes: registered here, their hooks do not run on every other request.
+  await app.register(cookie);
   const secure = opts.cookieSecure;
 
   function sendSession(reply: FastifyReply, s: Session, mode: 'cookie' | 'token') {

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import multipart from '@fastify/multipart';
 import { Type } from '@sinclair/typebox';
 import { invalidField } from '../../lib/errors.js';
 import { requestLang } from '../../lib/i18n.js';
@@ -17,6 +18,8 @@ import {
 const tags = ['courses'];
 
 export const courseRoutes: FastifyPluginAsyncTypebox<{ contentDir: string }> = async (app, opts) => {
+  // Only image uploads take multipart bodies; registered here, its hooks stay off every other route.
+  await app.register(multipart, { limits: { fileSize: MAX_IMAGE_BYTES, files: 1, fields: 10 } });
   app.get('/tracks', {
     schema: { operationId: 'listTracks', tags, response: { 200: Type.Object({ items: Type.Array(TrackSchema) }), ...problemResponses } },
   }, async (req) => ({ items: await listTracks(req.em, req.actor, requestLang(req)) }));
