@@ -81,6 +81,8 @@ describe('web shell', () => {
     await page.click('button[type=submit]');
     await page.getByTestId('greeting').waitFor();
     await page.getByRole('link', { name: '人员管理' }).first().click();
+    await page.fill('#q', '张伟');
+    await page.getByRole('button', { name: '搜索', exact: true }).click();
     await page.getByRole('cell', { name: '10001' }).waitFor();
     await page.getByRole('button', { name: '新建人员' }).click();
     await page.fill('#c-username', '30001');

@@ -34,7 +34,10 @@ export async function listOrgUnits(em: EntityManager, actor: Actor, opts: { incl
      where (?::text is null or u.path like ? || '%')
        and (?::boolean or u.archived_at is null)
      order by u.path`, [prefix, prefix, !!opts.includeArchived]);
-  return rows.map(toDto);
+  // Tree order with siblings by name: sort by the path of names (ids in the path would order siblings at random).
+  const names = new Map<string, string>(rows.map((r) => [r.id, r.name]));
+  const key = (r: any) => r.path.split('/').filter(Boolean).map((id: string) => names.get(id) ?? '').join('\u0000');
+  return rows.map((r) => ({ r, k: key(r) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0)).map(({ r }) => toDto(r));
 }
 
 function toDto(r: any): OrgUnitDto {

@@ -52,7 +52,7 @@ export async function listUsers(em: EntityManager, actor: Actor, input: ListUser
   const params = [scope, scope, unitPrefix, unitPrefix, q, q, q, input.role ?? null, input.role ?? null,
     input.position ?? null, input.position ?? null, input.disabled ?? null, input.disabled ?? null];
   const [{ n }] = await sql<{ n: number }>(em, `select count(*)::int as n ${where}`, params);
-  const rows = await sql<any>(em, `select u.id, o.name as org_unit_name ${where} order by o.path, u.username limit ? offset ?`,
+  const rows = await sql<any>(em, `select u.id, o.name as org_unit_name ${where} order by u.username limit ? offset ?`,
     [...params, input.limit, input.offset]);
   const users = await em.find(User, { id: { $in: rows.map((r) => r.id) } });
   const byId = new Map(users.map((u) => [u.id, u]));
