@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { crc32, deflateSync } from 'node:zlib';
+import { crc32 } from 'node:zlib';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../helpers/app.js';
@@ -7,6 +7,7 @@ import { bearer, login, makeOrgTree, makeUser } from '../helpers/factories.js';
 import { sql } from '../../api/src/lib/sql.js';
 import { readContentTree, syncContent, type ContentTree } from '../../api/src/modules/courses/content-sync.js';
 import { parseModuleFile } from '../../api/src/modules/courses/front-matter.js';
+import { makePng } from '../helpers/png.js';
 
 let ctx: TestContext;
 let content: ContentTree;
@@ -90,24 +91,6 @@ async function completeModule(who: Who, slug: string) {
   throw new Error(`${slug} did not complete`);
 }
 
-/** A small valid PNG (2×2 pixels) built with zlib: signature, IHDR, IDAT and IEND chunks. */
-function makePng(): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body) >>> 0);
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(2, 0);
-  ihdr.writeUInt32BE(2, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  const pixels = Buffer.from([0, 255, 0, 0, 0, 255, 0, 0, 0, 0, 255, 255, 255, 255]);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(pixels)), chunk('IEND', Buffer.alloc(0))]);
-}
 
 function multipart(filename: string, data: Buffer, type = 'image/png') {
   const boundary = `----vitest${randomUUID().replace(/-/g, '')}`;

@@ -5,7 +5,6 @@ export const Obj = <T extends TProperties>(props: T, opts: ObjectOptions = {}) =
   Type.Object(props, { additionalProperties: false, ...opts });
 
 export const Uuid = Type.String({ format: 'uuid' });
-export const IdParams = (name: string) => Obj({ [name]: Uuid });
 
 const Problem = Type.Object({
   type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String(),

@@ -75,7 +75,7 @@ function mergeLiteralUnions(issues: AjvIssue[]): AjvIssue[] {
   return out;
 }
 
-export function problemBody(req: FastifyRequest, status: number, code: string, params: Record<string, unknown>, issues: FieldIssue[]) {
+function problemBody(req: FastifyRequest, status: number, code: string, params: Record<string, unknown>, issues: FieldIssue[]) {
   const lang: Lang = requestLang(req);
   const body: Record<string, unknown> = {
     type: `/problems/${code.replace(/_/g, '-')}`,
