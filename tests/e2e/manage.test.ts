@@ -29,6 +29,8 @@ describe('a department head organises learning', () => {
     await page.getByLabel(/王芳/).check();
     await page.getByRole('button', { name: '登记出勤' }).click();
     await page.getByText('已为 2 人登记。').waitFor();
+    // The month's totals count the confirmed meeting at once.
+    await page.getByRole('row', { name: /张伟.*\b30\b/ }).waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'attendance-zh-phone.png'), fullPage: true });
     // Nobody outside the department is offered: 永和县's staff (10015 and on) are not in the list.
     expect(await page.getByText('10015').count()).toBe(0);
