@@ -33,7 +33,8 @@ function moduleIds(): Set<string> {
   return ids;
 }
 
-describe.skipIf(files.length === 0)('shipped question banks', () => {
+describe('shipped question banks', () => {
+  it('are present', () => expect(files.length).toBeGreaterThanOrEqual(12));
   const ids = moduleIds();
 
   it.each(files)('%s: every question normalises and validates with zero issues', (file) => {
