@@ -1,23 +1,13 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { sql } from '../../api/src/lib/sql.js';
-import { ARTIFACTS, launchBrowser, signIn, startServer } from '../helpers/browser.js';
+import { ARTIFACTS, signIn, useProduct } from '../helpers/browser.js';
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const product = useProduct();
 
 const SLUG = 'floating-total-management';
-const login = (page: Page, username: string) => signIn(page, server.baseUrl, username);
+const login = (page: Page, username: string) => signIn(page, product.server.baseUrl, username);
 
 // A 1×1 PNG.
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
@@ -26,7 +16,7 @@ const overflowX = (page: Page) => page.evaluate(() => document.documentElement.s
 
 describe('module authoring', () => {
   it('edits, validates, saves and publishes a module, and a learner on a phone reads the new text', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    const context = await product.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
     context.setDefaultTimeout(15_000);
     const page = await context.newPage();
     const errors: string[] = [];
@@ -113,14 +103,14 @@ describe('module authoring', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'author-preview-zh-phone.png') });
 
     // A learner, on a phone, reads the published text.
-    const learner = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
+    const learner = await product.browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
     learner.setDefaultTimeout(15_000);
     const lp = await learner.newPage();
     await login(lp, '10001');
-    const api = await lp.request.get(`${server.baseUrl}/api/modules/${SLUG}`, { headers: { 'accept-language': 'zh' } });
+    const api = await lp.request.get(`${product.server.baseUrl}/api/modules/${SLUG}`, { headers: { 'accept-language': 'zh' } });
     expect(api.ok()).toBe(true);
     expect((await api.json()).html).toContain(sentence);
-    await lp.goto(`${server.baseUrl}/learn/${SLUG}`);
+    await lp.goto(`${product.server.baseUrl}/learn/${SLUG}`);
     await lp.getByText(sentence).waitFor();
     await lp.getByText(sentence).scrollIntoViewIfNeeded();
     await lp.screenshot({ path: join(ARTIFACTS, 'author-learner-reads-zh-phone.png') });
@@ -131,12 +121,12 @@ describe('module authoring', () => {
     await page.getByRole('button', { name: '恢复为这一版' }).last().click();
     await page.getByTestId('notice').getByText('旧版本已恢复并发布').waitFor();
     expect(await page.getByTestId('body').inputValue()).not.toContain(sentence);
-    const after = await lp.request.get(`${server.baseUrl}/api/modules/${SLUG}`, { headers: { 'accept-language': 'zh' } });
+    const after = await lp.request.get(`${product.server.baseUrl}/api/modules/${SLUG}`, { headers: { 'accept-language': 'zh' } });
     expect((await after.json()).html).not.toContain(sentence);
 
     // The export is a zip of the module's files.
     const href = await page.getByTestId('export').getAttribute('href');
-    const zip = await page.request.get(server.baseUrl + href);
+    const zip = await page.request.get(product.server.baseUrl + href);
     expect(zip.headers()['content-type']).toContain('application/zip');
     expect((await zip.body()).subarray(0, 2).toString('latin1')).toBe('PK');
     expect(errors).toEqual([]);
@@ -145,7 +135,7 @@ describe('module authoring', () => {
   });
 
   it('creates a new module on a phone and resolves a file conflict', async () => {
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
+    const context = await product.browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
     context.setDefaultTimeout(15_000);
     const page = await context.newPage();
     const errors: string[] = [];
@@ -153,7 +143,7 @@ describe('module authoring', () => {
     page.on('dialog', (d) => d.accept());
     await login(page, 'trainer');
 
-    await page.goto(server.baseUrl + '/author/new');
+    await page.goto(product.server.baseUrl + '/author/new');
     await page.getByTestId('title').waitFor();
     await page.getByTestId('title').fill('端到端新模块');
     await page.getByTestId('body').fill('# 端到端新模块\n\n## 第一节\n\n正文内容。\n\n> **示例（请培训师按本单位实际替换）：** 本单位的做法。');
@@ -195,16 +185,16 @@ describe('module authoring', () => {
     expect(await page.locator('.head [data-testid=status-badge]').textContent()).toBe('已发布');
 
     // A file change that met browser edits: the list warns, the editor explains both choices.
-    const em = server.orm.em.fork();
+    const em = product.server.orm.em.fork();
     await sql(em, `update course_module set edited_in_browser = true, conflict = ? where slug = ?`, [
       JSON.stringify({ fileHash: 'abc', detectedAt: new Date().toISOString(), path: '02-supply-ordering/02-self-reported-demand-order-supply' }),
       'self-reported-demand-order-supply',
     ]);
-    await page.goto(server.baseUrl + '/author');
+    await page.goto(product.server.baseUrl + '/author');
     await page.locator('[data-slug="self-reported-demand-order-supply"] .conflict').waitFor();
     expect(await overflowX(page)).toBeLessThanOrEqual(0);
     await page.screenshot({ path: join(ARTIFACTS, 'author-list-zh-phone.png') });
-    await page.goto(server.baseUrl + '/author/self-reported-demand-order-supply');
+    await page.goto(product.server.baseUrl + '/author/self-reported-demand-order-supply');
     await page.getByTestId('conflict-banner').waitFor();
     expect(await page.getByTestId('conflict-banner').textContent()).toContain('保留浏览器中的版本');
     expect(await overflowX(page)).toBeLessThanOrEqual(0);

@@ -1,20 +1,9 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, DEMO_PASSWORD, launchBrowser, startServer } from '../helpers/browser.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS, DEMO_PASSWORD, useProduct } from '../helpers/browser.js';
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
-
-beforeAll(async () => {
-  // The whole product with the demo organisation, the course modules and the shipped question bank.
-  server = await startServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const product = useProduct();
 
 const sizes = [
   { name: 'phone', width: 360, height: 740, locale: 'zh-CN' },
@@ -44,13 +33,13 @@ describe('question bank', () => {
   for (const size of sizes) {
     it(`a trainer browses, filters, previews and dry-runs an import at ${size.width}px`, async () => {
       const zh = size.locale === 'zh-CN';
-      const context = await browser.newContext({ viewport: { width: size.width, height: size.height }, locale: size.locale });
+      const context = await product.browser.newContext({ viewport: { width: size.width, height: size.height }, locale: size.locale });
       context.setDefaultTimeout(15_000);
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
 
-      await page.goto(server.baseUrl + '/login');
+      await page.goto(product.server.baseUrl + '/login');
       await page.fill('#username', 'trainer');
       await page.fill('#password', DEMO_PASSWORD);
       await page.click('button[type=submit]');
@@ -126,15 +115,15 @@ describe('question bank', () => {
   }
 
   it('shows the version history and its comparison after an edit', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
+    const context = await product.browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
     context.setDefaultTimeout(15_000);
     const page = await context.newPage();
-    await page.goto(server.baseUrl + '/login');
+    await page.goto(product.server.baseUrl + '/login');
     await page.fill('#username', 'trainer');
     await page.fill('#password', DEMO_PASSWORD);
     await page.click('button[type=submit]');
     await page.getByTestId('greeting').waitFor();
-    await page.goto(server.baseUrl + '/bank?q=so-001&language=zh');
+    await page.goto(product.server.baseUrl + '/bank?q=so-001&language=zh');
     await page.getByTestId('bank-table').locator('tbody tr td:nth-child(2) a').first().click();
     await page.locator('#q-points').waitFor();
     await page.fill('#q-points', '2');
@@ -149,17 +138,17 @@ describe('question bank', () => {
   });
 
   it('a trainer writes a fill-in-the-blank question on a phone, with the preview following the typing', async () => {
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
+    const context = await product.browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
     context.setDefaultTimeout(15_000);
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(server.baseUrl + '/login');
+    await page.goto(product.server.baseUrl + '/login');
     await page.fill('#username', 'trainer2');
     await page.fill('#password', DEMO_PASSWORD);
     await page.click('button[type=submit]');
     await page.getByTestId('greeting').waitFor();
-    await page.goto(server.baseUrl + '/bank/new');
+    await page.goto(product.server.baseUrl + '/bank/new');
     await page.locator('#q-type').selectOption('fill_blank');
     await page.fill('#q-stem', '总量浮动管理：有');
     // The new question has one blank without its marker: the first click places it, the second adds a blank.
@@ -183,7 +172,7 @@ describe('question bank', () => {
     expect(await page.locator('#q-key').inputValue()).toMatch(/^q-/);
 
     // A mistake is named beside its field.
-    await page.goto(server.baseUrl + '/bank/new');
+    await page.goto(product.server.baseUrl + '/bank/new');
     await page.locator('#q-type').selectOption('matching');
     await page.fill('#q-stem', '配对');
     await page.getByLabel('第 1 组左侧').fill('上柜率');
@@ -199,15 +188,15 @@ describe('question bank', () => {
   });
 
   it('refuses the bank to marketing staff', async () => {
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
+    const context = await product.browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
     const page = await context.newPage();
-    await page.goto(server.baseUrl + '/login');
+    await page.goto(product.server.baseUrl + '/login');
     await page.fill('#username', '10001');
     await page.fill('#password', DEMO_PASSWORD);
     await page.click('button[type=submit]');
     await page.getByTestId('greeting').waitFor();
     expect(await page.getByRole('link', { name: '题库', exact: true }).count()).toBe(0);
-    await page.goto(server.baseUrl + '/bank');
+    await page.goto(product.server.baseUrl + '/bank');
     await page.getByText('题库只对培训师和管理员开放').waitFor();
     expect(await page.getByTestId('bank-table').count()).toBe(0);
     await context.close();

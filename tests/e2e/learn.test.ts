@@ -1,40 +1,33 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../api/src/lib/clock.js';
-import { ARTIFACTS, DEMO_PASSWORD, launchBrowser, signIn, startServer } from '../helpers/browser.js';
+import { ARTIFACTS, DEMO_PASSWORD, signIn, useProduct } from '../helpers/browser.js';
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
 const clock = new ManualClock(new Date());
 const SLUG = 'phone-and-message-etiquette'; // 20 minutes estimated: 10 minutes of reading completes it
 
+const product = useProduct({ clock });
+
 beforeAll(async () => {
-  server = await startServer({ clock });
-  browser = await launchBrowser();
   // A trainer assigns the module to every account manager.
-  const login = await server.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'trainer', password: DEMO_PASSWORD, mode: 'token' } });
+  const login = await product.server.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'trainer', password: DEMO_PASSWORD, mode: 'token' } });
   const token = login.json().accessToken;
-  const mod = await server.app.inject({ url: `/api/modules/${SLUG}`, headers: { authorization: `Bearer ${token}` } });
-  const res = await server.app.inject({
+  const mod = await product.server.app.inject({ url: `/api/modules/${SLUG}`, headers: { authorization: `Bearer ${token}` } });
+  const res = await product.server.app.inject({
     method: 'POST', url: '/api/assignments', headers: { authorization: `Bearer ${token}` },
     payload: { targetType: 'module', targetId: mod.json().id, positions: ['account_manager'], dueOn: new Date(Date.now() + 3 * 86400_000).toISOString().slice(0, 10) },
   });
   expect(res.statusCode).toBe(201);
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 describe('studying a module on a phone', () => {
   it('opens an assigned module in Chinese, reads to the end, and sees it completed with the time counted', async () => {
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
+    const context = await product.browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
     // The browser's timers run on a fake clock that the test moves together with the server's clock.
     await page.clock.install({ time: clock.now() });
-    await page.goto(server.baseUrl + '/login');
+    await page.goto(product.server.baseUrl + '/login');
     await page.fill('#username', '10001');
     await page.fill('#password', DEMO_PASSWORD);
     await page.click('button[type=submit]');
@@ -68,21 +61,21 @@ describe('studying a module on a phone', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'reader-completed-zh-phone.png') });
 
     // The catalogue and the home page agree.
-    await page.goto(server.baseUrl + '/learn?q=' + encodeURIComponent('电话'));
+    await page.goto(product.server.baseUrl + '/learn?q=' + encodeURIComponent('电话'));
     await page.getByTestId('module-card').filter({ hasText: '电话与信息服务礼仪' }).getByText('已完成').waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'catalogue-zh-phone.png'), fullPage: true });
     await context.close();
   });
 
   it('shows the catalogue and a module in English at desktop width', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+    const context = await product.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
-    await signIn(page, server.baseUrl, '10002');
-    await page.goto(server.baseUrl + '/learn');
+    await signIn(page, product.server.baseUrl, '10002');
+    await page.goto(product.server.baseUrl + '/learn');
     await page.getByRole('heading', { name: 'Supply policy and ordering' }).waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'catalogue-en-desktop.png') });
-    await page.goto(server.baseUrl + '/learn/floating-total-management');
+    await page.goto(product.server.baseUrl + '/learn/floating-total-management');
     await page.getByRole('heading', { level: 2, name: 'Contents' }).or(page.getByText('Contents')).first().waitFor();
     expect(await page.locator('article.lesson').getAttribute('lang')).toBe('en');
     await page.screenshot({ path: join(ARTIFACTS, 'reader-en-desktop.png') });
@@ -90,7 +83,7 @@ describe('studying a module on a phone', () => {
   });
 
   it('runs no script from a module full of XSS attempts', async () => {
-    const login = await server.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'trainer', password: DEMO_PASSWORD, mode: 'token' } });
+    const login = await product.server.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'trainer', password: DEMO_PASSWORD, mode: 'token' } });
     const auth = { authorization: `Bearer ${login.json().accessToken}` };
     const body = [
       '# XSS', '', '## Vectors', '',
@@ -105,24 +98,24 @@ describe('studying a module on a phone', () => {
       '<details open ontoggle="window.__xss=9">x</details>',
       '[ref][r]', '', '[r]: javascript:window.__xss=10',
     ].join('\n\n');
-    const created = await server.app.inject({
+    const created = await product.server.app.inject({
       method: 'POST', url: '/api/modules', headers: auth,
       payload: { trackId: 'v3-system', slug: 'xss-check', minutes: 5, positions: ['account_manager'], locales: { zh: { title: '安全检查', summary: 's', objectives: ['o'], tags: [], body } } },
     });
     expect(created.statusCode).toBe(201);
-    expect((await server.app.inject({ method: 'POST', url: `/api/modules/${created.json().id}/publish`, headers: auth })).statusCode).toBe(200);
+    expect((await product.server.app.inject({ method: 'POST', url: `/api/modules/${created.json().id}/publish`, headers: auth })).statusCode).toBe(200);
 
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
+    const context = await product.browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
     const dialogs: string[] = [];
     page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
-    await signIn(page, server.baseUrl, '10003');
-    await page.goto(server.baseUrl + '/learn/xss-check');
+    await signIn(page, product.server.baseUrl, '10003');
+    await page.goto(product.server.baseUrl + '/learn/xss-check');
     await page.getByRole('heading', { level: 2, name: 'Vectors' }).waitFor();
     // Click every link and open every details element the page shows.
     for (const link of await page.locator('article.lesson a').all()) await link.click({ noWaitAfter: true }).catch(() => undefined);
-    await page.goto(server.baseUrl + '/learn/xss-check');
+    await page.goto(product.server.baseUrl + '/learn/xss-check');
     await page.getByRole('heading', { level: 2, name: 'Vectors' }).waitFor();
     expect(await page.evaluate(() => (window as any).__xss)).toBeUndefined();
     expect(dialogs).toEqual([]);

@@ -1,26 +1,15 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { ARTIFACTS, launchBrowser, signIn, startServer } from '../helpers/browser.js';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, signIn, useProduct } from '../helpers/browser.js';
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const product = useProduct();
 
 describe('a department head organises learning', () => {
   it('records meeting attendance, assigns a module to a named person, and the person sees it', async () => {
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
+    const context = await product.browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
-    await signIn(page, server.baseUrl, 'manager');
+    await signIn(page, product.server.baseUrl, 'manager');
 
     // Attendance at this morning's meeting, for two people of the department.
     await page.getByRole('link', { name: '学习考勤' }).click();
@@ -56,10 +45,10 @@ describe('a department head organises learning', () => {
     await context.close();
 
     // 王芳 (10002) finds it under "due soon", and her confirmed meeting minutes.
-    const staff = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
+    const staff = await product.browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
     staff.setDefaultTimeout(10_000);
     const p2 = await staff.newPage();
-    await signIn(p2, server.baseUrl, '10002');
+    await signIn(p2, product.server.baseUrl, '10002');
     const mine = p2.getByTestId('my-learning');
     await mine.getByText('即将到期').waitFor();
     await mine.getByRole('link', { name: '电话与信息服务礼仪' }).waitFor();

@@ -1,19 +1,8 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { ARTIFACTS, DEMO_PASSWORD, launchBrowser, startServer } from '../helpers/browser.js';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, DEMO_PASSWORD, useProduct } from '../helpers/browser.js';
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const product = useProduct();
 
 const sizes = [
   { name: 'phone', width: 360, height: 740 },
@@ -23,12 +12,12 @@ const sizes = [
 describe('web shell', () => {
   for (const size of sizes) {
     it(`logs in, switches language and shows the Chinese and English home at ${size.width}px`, async () => {
-      const context = await browser.newContext({ viewport: { width: size.width, height: size.height }, locale: 'zh-CN' });
+      const context = await product.browser.newContext({ viewport: { width: size.width, height: size.height }, locale: 'zh-CN' });
       context.setDefaultTimeout(10_000);
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(server.baseUrl + '/');
+      await page.goto(product.server.baseUrl + '/');
       await page.waitForURL('**/login');
       await expect(page.getByRole('heading', { name: '登录' }).isVisible()).resolves.toBe(true);
 
@@ -54,9 +43,9 @@ describe('web shell', () => {
       await page.screenshot({ path: join(ARTIFACTS, `home-en-${size.name}.png`), fullPage: true });
 
       // The choice is remembered for the user: a fresh browser context comes back in English.
-      const again = await browser.newContext({ viewport: { width: size.width, height: size.height }, locale: 'zh-CN' });
+      const again = await product.browser.newContext({ viewport: { width: size.width, height: size.height }, locale: 'zh-CN' });
       const page2 = await again.newPage();
-      await page2.goto(server.baseUrl + '/login');
+      await page2.goto(product.server.baseUrl + '/login');
       await page2.fill('#username', '10001');
       await page2.fill('#password', DEMO_PASSWORD);
       await page2.click('button[type=submit]');
@@ -72,10 +61,10 @@ describe('web shell', () => {
   }
 
   it('shows the admin screens and a readable field error in Chinese', async () => {
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
+    const context = await product.browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
-    await page.goto(server.baseUrl + '/login');
+    await page.goto(product.server.baseUrl + '/login');
     await page.fill('#username', 'admin');
     await page.fill('#password', DEMO_PASSWORD);
     await page.click('button[type=submit]');

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/src/app.js';
@@ -44,4 +45,23 @@ export async function signIn(page: Page, baseUrl: string, username: string, pass
   await page.fill('#password', password);
   await page.click('button[type=submit]');
   await page.getByTestId('greeting').waitFor();
+}
+
+export type Server = Awaited<ReturnType<typeof startServer>>;
+
+/**
+ * The product and a browser for one test file: started before its tests, stopped after them. Read
+ * `product.server` and `product.browser` inside tests and hooks (they are set once `beforeAll` has run).
+ */
+export function useProduct(opts: { clock?: Clock } = {}): { server: Server; browser: Browser } {
+  const product = {} as { server: Server; browser: Browser };
+  beforeAll(async () => {
+    product.server = await startServer(opts);
+    product.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await product.browser?.close();
+    await product.server?.close();
+  });
+  return product;
 }

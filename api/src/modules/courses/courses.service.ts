@@ -121,15 +121,22 @@ export async function listModules(em: EntityManager, actor: Actor, lang: Lang, i
 
 // ---------- reading ----------
 
-async function findModule(em: EntityManager, idOrSlug: string) {
+/**
+ * A module by id or slug. `withRevision` also brings the minutes and languages of the text a reader gets (the
+ * published revision, else the draft), in the same query: the study heartbeat needs both on every beat.
+ */
+async function findModule(em: EntityManager, idOrSlug: string, withRevision = false) {
   const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrSlug);
-  const [m] = await sql<any>(em, `select * from course_module where ${isUuid ? 'id = ?::uuid' : 'slug = ?'}`, [idOrSlug]);
+  const [m] = await sql<any>(em, withRevision
+    ? `select m.*, r.minutes, r.locales from course_module m join module_revision r on r.id = coalesce(m.published_revision_id, m.draft_revision_id)
+        where ${isUuid ? 'm.id = ?::uuid' : 'm.slug = ?'}`
+    : `select * from course_module where ${isUuid ? 'id = ?::uuid' : 'slug = ?'}`, [idOrSlug]);
   return m ?? null;
 }
 
 /** A module a learner may open: published and not archived. Authors may open anything. Otherwise 404. */
-export async function visibleModule(em: EntityManager, actor: Actor, idOrSlug: string) {
-  const m = await findModule(em, idOrSlug);
+export async function visibleModule(em: EntityManager, actor: Actor, idOrSlug: string, opts: { withRevision?: boolean } = {}) {
+  const m = await findModule(em, idOrSlug, opts.withRevision);
   if (!m || (!isAuthor(actor) && (!m.published_revision_id || m.archived_at))) throw notFound('module');
   return m;
 }

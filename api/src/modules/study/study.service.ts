@@ -31,9 +31,8 @@ export interface HeartbeatInput {
  * estimated time spent; once complete, a module stays complete.
  */
 export async function recordStudyProgress(em: EntityManager, actor: Actor, moduleId: string, input: HeartbeatInput, now: Date, lang: Lang = 'zh') {
-  const m = await visibleModule(em, actor, moduleId);
-  const [rev] = await sql<{ minutes: number; toc: any }>(em, `select minutes, locales from module_revision where id = ?`, [m.published_revision_id ?? m.draft_revision_id]);
-  const needSeconds = Math.round(rev.minutes * 60 * COMPLETION_TIME_SHARE);
+  const m = await visibleModule(em, actor, moduleId, { withRevision: true });
+  const needSeconds = Math.round(m.minutes * 60 * COMPLETION_TIME_SHARE);
   const sections = (input.sectionsRead ?? []).slice(0, 200);
   const [row] = await sql<any>(em, `
     with prev as (select * from study_progress where user_id = ? and module_id = ?),
@@ -76,7 +75,7 @@ export async function recordStudyProgress(em: EntityManager, actor: Actor, modul
     needSeconds,
     actor.id, m.id, now]);
   // The sections the learner reads are those of the language the reader shows, as getModule computes them.
-  const toc = pickLocale((rev as any).locales, lang).content?.toc ?? [];
+  const toc = pickLocale(m.locales, lang).content?.toc ?? [];
   return progressDto(row, toc.filter((t: any) => t.depth === 2).map((t: any) => t.id))!;
 }
 

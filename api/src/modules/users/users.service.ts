@@ -60,12 +60,12 @@ export async function listUsers(em: EntityManager, actor: Actor, input: ListUser
 }
 
 /** Loads a user the actor may see; one outside a manager's subtree answers 404 like one that does not exist. */
-export async function getUserInScope(em: EntityManager, actor: Actor, userId: string): Promise<{ user: IUser; unitName: string }> {
+export async function getUserInScope(em: EntityManager, actor: Actor, userId: string): Promise<{ user: IUser; unitName: string; scope: string | null }> {
   const scope = await scopePrefix(em, actor);
   const [row] = await sql<{ path: string; name: string }>(em,
     `select o.path, o.name from app_user u join org_unit o on o.id = u.org_unit_id where u.id = ?`, [userId]);
   if (!row || (scope && !row.path.startsWith(scope))) throw notFound('user');
-  return { user: await em.findOneOrFail(User, { id: userId }), unitName: row.name };
+  return { user: await em.findOneOrFail(User, { id: userId }), unitName: row.name, scope };
 }
 
 async function activeUnit(em: EntityManager, orgUnitId: string, scope: string | null) {
@@ -101,8 +101,7 @@ export interface UpdateUserInput { displayName?: string; role?: Role; position?:
  * disabled) but never roles, and never themselves out of their job.
  */
 export async function updateUser(em: EntityManager, clock: Clock, actor: Actor, userId: string, input: UpdateUserInput): Promise<UserDto> {
-  const { user } = await getUserInScope(em, actor, userId);
-  const scope = await scopePrefix(em, actor);
+  const { user, scope } = await getUserInScope(em, actor, userId);
   if (actor.role === 'manager' && input.role !== undefined && input.role !== user.role) throw forbidden();
   if (actor.role === 'manager' && user.role === 'admin') throw forbidden();
   if (user.id === actor.id) {

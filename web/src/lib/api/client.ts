@@ -1,4 +1,4 @@
-import { i18n } from '../i18n.svelte';
+import { i18n, t } from '../i18n.svelte';
 
 export interface FieldError { path: string; code: string; message: string }
 
@@ -27,32 +27,43 @@ function refresh(): Promise<boolean> {
 
 export interface RequestOptions { method?: string; body?: unknown; query?: Record<string, string | number | boolean | undefined | null> }
 
-export async function api<T = unknown>(path: string, opts: RequestOptions = {}, retried = false): Promise<T> {
+/**
+ * One request to the API, for callers that need the raw response (file downloads, multipart uploads): the user's
+ * language goes along, a lost connection and a problem+json answer become ApiError, and an expired session is
+ * refreshed once and the request sent again. `body` is JSON unless it is FormData.
+ */
+export async function apiFetch(path: string, opts: RequestOptions = {}): Promise<Response> {
   const url = new URL('/api' + path, location.origin);
   for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, String(v));
+  const form = opts.body instanceof FormData;
+  const send = () => fetch(url, {
+    method: opts.method ?? 'GET',
+    credentials: 'same-origin',
+    headers: { 'accept-language': i18n.lang, ...(opts.body !== undefined && !form ? { 'content-type': 'application/json' } : {}) },
+    body: opts.body === undefined ? undefined : form ? (opts.body as FormData) : JSON.stringify(opts.body),
+  });
   let res: Response;
   try {
-    res = await fetch(url, {
-      method: opts.method ?? 'GET',
-      credentials: 'same-origin',
-      headers: { 'accept-language': i18n.lang, ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
-    });
+    res = await send();
+    if (res.status === 401 && !path.startsWith('/auth/')) {
+      if (await refresh()) res = await send();
+      else onSessionLost();
+    }
   } catch {
-    throw new ApiError(0, 'network', i18n.lang === 'zh' ? '网络连接失败，请检查网络后重试。' : 'Could not reach the server. Check your connection and try again.');
+    throw new ApiError(0, 'network', t('error.network'));
   }
-  if (res.status === 401 && !retried && !path.startsWith('/auth/')) {
-    if (await refresh()) return api<T>(path, opts, true);
-    onSessionLost();
-  }
-  if (res.status === 204) return undefined as T;
-  const type = res.headers.get('content-type') ?? '';
-  const data = type.includes('json') ? await res.json() : await res.text();
   if (!res.ok) {
-    const p = typeof data === 'object' && data ? data : {};
+    const p = (res.headers.get('content-type') ?? '').includes('json') ? await res.json().catch(() => ({})) : {};
     throw new ApiError(res.status, p.code ?? 'error', p.detail ?? String(res.status), p.errors ?? [], p.requestId);
   }
-  return data as T;
+  return res;
+}
+
+/** A JSON request to the API; see apiFetch. */
+export async function api<T = unknown>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const res = await apiFetch(path, opts);
+  if (res.status === 204) return undefined as T;
+  return ((res.headers.get('content-type') ?? '').includes('json') ? await res.json() : await res.text()) as T;
 }
 
 export interface User {

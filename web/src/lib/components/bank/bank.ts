@@ -1,6 +1,5 @@
 // Types and helpers shared by the question bank screens.
-import { ApiError } from '$lib/api/client';
-import { i18n } from '$lib/i18n.svelte';
+import { apiFetch } from '$lib/api/client';
 
 export const QUESTION_TYPES = ['single_choice', 'multiple_choice', 'true_false', 'fill_blank', 'numeric', 'matching', 'ordering', 'short_answer', 'essay'] as const;
 export type QuestionType = (typeof QUESTION_TYPES)[number];
@@ -202,18 +201,7 @@ export function toBody(d: Draft): Record<string, unknown> {
 
 /** Downloads a file the API answers to a POST (exports), keeping the server's file name. */
 export async function downloadPost(path: string, body: unknown): Promise<{ exported: number; skipped: { key: string; reason: string }[] }> {
-  let res: Response;
-  try {
-    res = await fetch('/api' + path, {
-      method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json', 'accept-language': i18n.lang }, body: JSON.stringify(body),
-    });
-  } catch {
-    throw new ApiError(0, 'network', i18n.lang === 'zh' ? '网络连接失败，请检查网络后重试。' : 'Could not reach the server. Check your connection and try again.');
-  }
-  if (!res.ok) {
-    const p = await res.json().catch(() => ({}));
-    throw new ApiError(res.status, p.code ?? 'error', p.detail ?? String(res.status), p.errors ?? [], p.requestId);
-  }
+  const res = await apiFetch(path, { method: 'POST', body });
   const blob = await res.blob();
   const disposition = res.headers.get('content-disposition') ?? '';
   const name = decodeURIComponent(/filename\*=UTF-8''([^;]+)/.exec(disposition)?.[1] ?? /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'questions');
