@@ -1,6 +1,6 @@
 import { createOrm, migrate } from '../api/src/db/orm.js';
 import { syncContent } from '../api/src/modules/courses/content-sync.js';
-import { sql } from '../api/src/lib/sql.js';
+import { execSql } from '../api/src/lib/sql.js';
 const orm = await createOrm({ url: process.argv[2] || undefined });
 await migrate(orm);
 let t = performance.now();
@@ -8,5 +8,5 @@ console.log(await syncContent(orm.em.fork(), 'content'));
 console.log('ms', performance.now() - t); t = performance.now();
 const r2 = await syncContent(orm.em.fork(), 'content');
 console.log('second', r2.created.length, r2.revised.length, r2.unchanged, 'ms', performance.now() - t);
-console.log(await sql(orm.em.fork(), `select m.slug, r.positions, r.minutes, length(r.locales->'zh'->>'html') as zh from course_module m join module_revision r on r.id = m.published_revision_id limit 3`));
+console.log(await execSql(orm.em.fork(), `select m.slug, r.positions, r.minutes, length(r.locales->'zh'->>'html') as zh from course_module m join module_revision r on r.id = m.published_revision_id limit 3`));
 await orm.close();

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { sql } from '../../api/src/lib/sql.js';
+import { execSql } from '../../api/src/lib/sql.js';
 import { ARTIFACTS, signIn, useProduct } from '../helpers/browser.js';
 
 const product = useProduct();
@@ -186,7 +186,7 @@ describe('module authoring', () => {
 
     // A file change that met browser edits: the list warns, the editor explains both choices.
     const em = product.server.orm.em.fork();
-    await sql(em, `update course_module set edited_in_browser = true, conflict = ? where slug = ?`, [
+    await execSql(em, `update course_module set edited_in_browser = true, conflict = ? where slug = ?`, [
       JSON.stringify({ fileHash: 'abc', detectedAt: new Date().toISOString(), path: '02-supply-ordering/02-self-reported-demand-order-supply' }),
       'self-reported-demand-order-supply',
     ]);

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/src/app.js';
 import { createOrm, migrate, type Orm } from '../../api/src/db/orm.js';
 import { ManualClock } from '../../api/src/lib/clock.js';
-import { sql } from '../../api/src/lib/sql.js';
+import { execSql } from '../../api/src/lib/sql.js';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
@@ -34,7 +34,7 @@ export async function createTestDatabase(): Promise<{ orm: Orm; url?: string; dr
       await orm.close();
       const admin = await createOrm({ url: base, poolMax: 1 });
       try {
-        await sql(admin.em.fork(), `drop database if exists "${name}" with (force)`);
+        await execSql(admin.em.fork(), `drop database if exists "${name}" with (force)`);
       } finally {
         await admin.close();
       }

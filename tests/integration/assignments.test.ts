@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { bearer, login, makeOrgTree, makeUser } from '../helpers/factories.js';
 import { ManualClock } from '../../api/src/lib/clock.js';
-import { sql } from '../../api/src/lib/sql.js';
+import { execSql } from '../../api/src/lib/sql.js';
 
 // 10:00 in China (UTC+8) on 15 October 2026.
 const START = '2026-10-15T02:00:00Z';
@@ -41,7 +41,7 @@ beforeAll(async () => {
     if (who !== 'off') tokens[who] = (await login(ctx.app, u.username)).token;
   }
   const em = ctx.orm.em.fork();
-  await sql(em, `insert into track (id, sort_order, title_zh, title_en) values ('asg-main', 1, '指派主线', 'Assigned main'), ('asg-side', 2, '指派支线', 'Assigned side')`);
+  await execSql(em, `insert into track (id, sort_order, title_zh, title_en) values ('asg-main', 1, '指派主线', 'Assigned main'), ('asg-side', 2, '指派支线', 'Assigned side')`);
   const make = async (trackId: string, slug: string, publish = true) => {
     const res = await ctx.app.inject({
       method: 'POST', url: '/api/modules', headers: bearer(tokens.trainer),
@@ -63,7 +63,7 @@ beforeAll(async () => {
 afterAll(async () => { await ctx?.close(); });
 
 const as = (who: Who, lang = 'zh') => ({ ...bearer(tokens[who]), 'accept-language': lang });
-const q = <T = any>(query: string, params: unknown[] = []) => sql<T>(ctx.orm.em.fork(), query, params);
+const q = <T = any>(query: string, params: unknown[] = []) => execSql<T>(ctx.orm.em.fork(), query, params);
 const days = (n: number) => ctx.clock.advance(n * 86400_000);
 /** A date `n` days from today, China time. */
 const chinaDay = (n = 0) => new Date(ctx.clock.now().getTime() + 8 * 3600_000 + n * 86400_000).toISOString().slice(0, 10);

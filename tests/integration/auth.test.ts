@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, TEST_SECRET, type TestContext } from '../helpers/app.js';
 import { bearer, login, makeOrgTree, makeUser, PASSWORD } from '../helpers/factories.js';
-import { sql } from '../../api/src/lib/sql.js';
+import { execSql } from '../../api/src/lib/sql.js';
 
 let ctx: TestContext;
 let tree: Awaited<ReturnType<typeof makeOrgTree>>;
@@ -416,7 +416,7 @@ describe('changing the password', () => {
 
     expect((await postLogin(user.username, PASSWORD)).statusCode).toBe(401);
     expect((await postLogin(user.username, 'Quiet-Harbor-Ledger-8')).statusCode).toBe(200);
-    const [row] = await sql<{ password_changed_at: Date | null }>(ctx.orm.em.fork(), 'select password_changed_at from app_user where id = ?', [user.id]);
+    const [row] = await execSql<{ password_changed_at: Date | null }>(ctx.orm.em.fork(), 'select password_changed_at from app_user where id = ?', [user.id]);
     expect(row.password_changed_at).not.toBeNull();
   });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrap } from '../../api/src/seed/bootstrap.js';
-import { sql } from '../../api/src/lib/sql.js';
+import { execSql } from '../../api/src/lib/sql.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { bearer, login } from '../helpers/factories.js';
 
@@ -26,13 +26,13 @@ const em = () => ctx.orm.em.fork();
 /** Back to an empty (migrated) database: each scenario starts from nothing, as a first start does. */
 async function emptyDatabase() {
   // CASCADE: tables other modules add (courses, exams) refer to people and units.
-  await sql(em(), 'truncate refresh_token, login_throttle, app_user, org_unit cascade');
+  await execSql(em(), 'truncate refresh_token, login_throttle, app_user, org_unit cascade');
 }
 
 async function state() {
-  const users = await sql<{ id: string; username: string; role: string; position: string; org_unit_id: string; password_hash: string; must_change_password: boolean }>(em(),
+  const users = await execSql<{ id: string; username: string; role: string; position: string; org_unit_id: string; password_hash: string; must_change_password: boolean }>(em(),
     'select id, username, role, position, org_unit_id, password_hash, must_change_password from app_user order by username');
-  const units = await sql<{ id: string; name: string; kind: string; parent_id: string | null; path: string }>(em(),
+  const units = await execSql<{ id: string; name: string; kind: string; parent_id: string | null; path: string }>(em(),
     'select id, name, kind, parent_id, path from org_unit order by path');
   return { users, units };
 }

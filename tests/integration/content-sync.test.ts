@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { bearer, login, makeOrgTree, makeUser } from '../helpers/factories.js';
-import { sql } from '../../api/src/lib/sql.js';
-import type { Actor } from '../../api/src/plugins/auth.js';
+import { execSql } from '../../api/src/lib/sql.js';
+import type { Actor } from '../../api/src/access/actor.js';
 import { ContentError, readContentTree, syncContent, type SyncReport } from '../../api/src/modules/courses/content-sync.js';
 import { resolveConflict } from '../../api/src/modules/courses/module-files.js';
 import { makePng } from '../helpers/png.js';
@@ -106,7 +106,7 @@ const sync = (dir: string) => syncContent(ctx.orm.em.fork(), dir, ctx.clock.now(
 
 // ---------- looking at the database ----------
 
-const q = <T = any>(query: string, params: unknown[] = []) => sql<T>(ctx.orm.em.fork(), query, params);
+const q = <T = any>(query: string, params: unknown[] = []) => execSql<T>(ctx.orm.em.fork(), query, params);
 
 async function moduleRow(slug: string) {
   const [m] = await q(`select * from course_module where slug = ?`, [slug]);

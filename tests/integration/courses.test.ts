@@ -4,7 +4,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { bearer, login, makeOrgTree, makeUser } from '../helpers/factories.js';
-import { sql } from '../../api/src/lib/sql.js';
+import { execSql } from '../../api/src/lib/sql.js';
 import { readContentTree, syncContent, type ContentTree } from '../../api/src/modules/courses/content-sync.js';
 import { parseModuleFile } from '../../api/src/modules/courses/front-matter.js';
 import { makePng } from '../helpers/png.js';
@@ -38,7 +38,7 @@ const as = (who: Who, lang = 'zh') => ({ ...bearer(tokens[who]), 'accept-languag
 const get = (who: Who, url: string, lang = 'zh') => ctx.app.inject({ url, headers: as(who, lang) });
 const send = (who: Who, method: 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: unknown, lang = 'zh') =>
   ctx.app.inject({ method, url, headers: as(who, lang), ...(payload === undefined ? {} : { payload: payload as any }) });
-const q = <T = any>(query: string, params: unknown[] = []) => sql<T>(ctx.orm.em.fork(), query, params);
+const q = <T = any>(query: string, params: unknown[] = []) => execSql<T>(ctx.orm.em.fork(), query, params);
 
 async function moduleId(slug: string): Promise<string> {
   const [m] = await q(`select id from course_module where slug = ?`, [slug]);

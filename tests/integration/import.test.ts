@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { bearer, login, makeOrgTree, makeUser } from '../helpers/factories.js';
-import { sql } from '../../api/src/lib/sql.js';
+import { execSql } from '../../api/src/lib/sql.js';
 
 // iconv-lite is a dependency of the api package, not of the workspace root: resolve it from there.
 const iconv = createRequire(new URL('../../api/package.json', import.meta.url))('iconv-lite') as {
@@ -47,17 +47,17 @@ const csv = (...lines: string[]) => [HEADER, ...lines].join('\n') + '\n';
 /** What the database holds for these employee numbers: enough to tell any change. */
 async function snapshot(usernames: string[]) {
   if (!usernames.length) return [];
-  return sql<Record<string, unknown>>(ctx.orm.em.fork(), `
+  return execSql<Record<string, unknown>>(ctx.orm.em.fork(), `
     select username, display_name, position, role, org_unit_id, password_hash, must_change_password, updated_at
       from app_user where username in (?) order by username`, [usernames]);
 }
 
 async function exists(username: string): Promise<boolean> {
-  return (await sql(ctx.orm.em.fork(), 'select 1 from app_user where username = ?', [username])).length > 0;
+  return (await execSql(ctx.orm.em.fork(), 'select 1 from app_user where username = ?', [username])).length > 0;
 }
 
 async function userCount(): Promise<number> {
-  const [{ n }] = await sql<{ n: number }>(ctx.orm.em.fork(), 'select count(*)::int as n from app_user');
+  const [{ n }] = await execSql<{ n: number }>(ctx.orm.em.fork(), 'select count(*)::int as n from app_user');
   return Number(n);
 }
 

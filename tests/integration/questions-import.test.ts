@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from '../../api/src/lib/sql.js';
+import { execSql } from '../../api/src/lib/sql.js';
 import { syncContent } from '../../api/src/modules/courses/content-sync.js';
 import { syncQuestionBank } from '../../api/src/modules/questions/question-sync.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
@@ -36,7 +36,7 @@ const headers = (lang = 'en') => ({ ...bearer(trainer), 'accept-language': lang 
 const em = () => ctx.orm.em.fork();
 /** Everything the bank holds, in a form that shows any change. */
 async function bankState() {
-  const [r] = await sql<Record<string, number>>(em(), `select (select count(*) from question)::int as questions, (select count(*) from question_version)::int as versions,
+  const [r] = await execSql<Record<string, number>>(em(), `select (select count(*) from question)::int as questions, (select count(*) from question_version)::int as versions,
     (select count(*) from question_category)::int as categories, (select count(*) from question_module)::int as links,
     (select coalesce(max(updated_at), now())::text from question) as last`);
   return r;
@@ -301,7 +301,7 @@ describe('export', () => {
       const same = await importFile(format, file);
       expect(same.counts).toEqual({ create: 0, update: 0, unchanged: ids.length - skipped, error: 0 });
       // Into an empty place: the questions come back equal.
-      await sql(em(), `delete from question where id = any(?::uuid[])`, [`{${ids.join(',')}}`]);
+      await execSql(em(), `delete from question where id = any(?::uuid[])`, [`{${ids.join(',')}}`]);
       const back = await importFile(format, file, { dryRun: false, status: 'active' });
       expect(back.counts.create).toBe(ids.length - skipped);
       for (const item of back.items) {
@@ -335,7 +335,7 @@ describe('export', () => {
       expect(again.counts).toEqual({ create: 0, update: 0, unchanged: 2, error: 0 });
     }
     const file = (await exportFile({ format: 'aiken', ids })).body;
-    await sql(em(), `delete from question where id = any(?::uuid[])`, [`{${ids.join(',')}}`]);
+    await execSql(em(), `delete from question where id = any(?::uuid[])`, [`{${ids.join(',')}}`]);
     const back = await importFile('aiken', file, { dryRun: false, language: 'en' });
     expect(back.counts.create).toBe(2);
     for (const [i, item] of back.items.entries()) {
@@ -358,7 +358,7 @@ describe('export', () => {
     const none = await ctx.app.inject({ method: 'POST', url: '/api/questions/export', headers: headers(), payload: { format: 'gift', filter: { q: 'nothing matches this' } } });
     expect(none.statusCode).toBe(400);
     expect(none.json().errors[0]).toMatchObject({ path: 'ids', code: 'bank.empty_selection' });
-    const [ordering] = await sql<{ id: string }>(em(), `select q.id from question q join question_version v on v.id = q.current_version_id where v.type = 'ordering' limit 1`);
+    const [ordering] = await execSql<{ id: string }>(em(), `select q.id from question q join question_version v on v.id = q.current_version_id where v.type = 'ordering' limit 1`);
     const res = await ctx.app.inject({ method: 'POST', url: '/api/questions/export', headers: headers('zh'), payload: { format: 'aiken', ids: [ordering.id] } });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'bank.export_none', detail: '所选题目都不能导出为 Aiken' });

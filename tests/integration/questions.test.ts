@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from '../../api/src/lib/sql.js';
+import { execSql } from '../../api/src/lib/sql.js';
 import { prepareDatabase } from '../../api/src/startup.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { bearer, login, makeOrgTree, makeUser } from '../helpers/factories.js';
@@ -32,7 +32,7 @@ afterAll(async () => {
 const as = (role: keyof typeof tokens, lang = 'en') => ({ ...bearer(tokens[role]), 'accept-language': lang });
 const em = () => ctx.orm.em.fork();
 const count = async (table: string, where = 'true', params: unknown[] = []) =>
-  Number((await sql<{ n: number }>(em(), `select count(*)::int as n from ${table} where ${where}`, params))[0].n);
+  Number((await execSql<{ n: number }>(em(), `select count(*)::int as n from ${table} where ${where}`, params))[0].n);
 
 const single = (over: Record<string, unknown> = {}) => ({
   type: 'single_choice', stem: '持证零售户应当从哪里**进货**？', points: 1, difficulty: 2, language: 'zh', tags: ['进货渠道'],
@@ -62,12 +62,12 @@ describe('the shipped bank', () => {
     const res = await ctx.app.inject({ url: '/api/questions?language=zh&type=matching&limit=200', headers: as('trainer') });
     expect(res.json().total).toBeGreaterThanOrEqual(6);
     // All nine types arrive.
-    const types = await sql<{ type: string }>(em(), `select distinct v.type from question q join question_version v on v.id = q.current_version_id`);
+    const types = await execSql<{ type: string }>(em(), `select distinct v.type from question q join question_version v on v.id = q.current_version_id`);
     expect(types.map((t) => t.type).sort()).toEqual(['essay', 'fill_blank', 'matching', 'multiple_choice', 'numeric', 'ordering', 'short_answer', 'single_choice', 'true_false']);
   });
 
   it('is idempotent: a second start adds nothing and keeps what trainers changed', async () => {
-    const [one] = await sql<{ id: string }>(em(), `select id from question where key = 'so-001' and language = 'zh'`);
+    const [one] = await execSql<{ id: string }>(em(), `select id from question where key = 'so-001' and language = 'zh'`);
     const before = (await ctx.app.inject({ url: `/api/questions/${one.id}`, headers: as('trainer') })).json();
     const edited = await ctx.app.inject({
       method: 'PUT', url: `/api/questions/${one.id}`, headers: as('trainer'),
@@ -82,8 +82,8 @@ describe('the shipped bank', () => {
   });
 
   it('is loaded again when a question is missing from the bank', async () => {
-    const [q] = await sql<{ id: string }>(em(), `select id from question where key = 'ip-002' and language = 'en'`);
-    await sql(em(), `delete from question where id = ?`, [q.id]);
+    const [q] = await execSql<{ id: string }>(em(), `select id from question where key = 'ip-002' and language = 'en'`);
+    await execSql(em(), `delete from question where id = ?`, [q.id]);
     await prepareDatabase(ctx.orm, { seedDemo: true, demoPassword: 'Demo-Harbor-2026', dataDir, contentDir: 'content' }, quiet);
     expect(await count('question', `key = 'ip-002' and language = 'en'`)).toBe(1);
   });
@@ -133,7 +133,7 @@ describe('creating and reading questions', () => {
   });
 
   it('shuffles ordering items under ids that do not reveal the order', async () => {
-    const [row] = await sql<{ id: string }>(em(), `select id from question where key = 't-order'`);
+    const [row] = await execSql<{ id: string }>(em(), `select id from question where key = 't-order'`);
     const detail = (await ctx.app.inject({ url: `/api/questions/${row.id}`, headers: as('trainer') })).json();
     const shown = detail.preview.learner.items.map((i: { html: string }) => i.html.replace(/<[^>]+>/g, '').trim());
     expect([...shown].sort()).toEqual([...detail.question.items].sort());
@@ -206,12 +206,12 @@ describe('versions', () => {
   it('makes a new version when a used draft is edited, and leaves the used one exactly as it was', async () => {
     const q = await create(single({ key: 'v-used' }));
     // What an exam does when it takes a question: it pins the version and records the use.
-    await sql(em(), `insert into question_usage (id, question_version_id, used_by_type, used_by_id) values (?, ?, 'exam', ?)`, [randomUUID(), q.version.id, randomUUID()]);
-    const [before] = await sql<{ content: unknown; content_hash: string }>(em(), `select content, content_hash from question_version where id = ?`, [q.version.id]);
+    await execSql(em(), `insert into question_usage (id, question_version_id, used_by_type, used_by_id) values (?, ?, 'exam', ?)`, [randomUUID(), q.version.id, randomUUID()]);
+    const [before] = await execSql<{ content: unknown; content_hash: string }>(em(), `select content, content_hash from question_version where id = ?`, [q.version.id]);
     const saved = await put(q.id, { ...q.question, options: [...q.question.options.slice(0, 2), { text: '外地批发市场', correct: false }] });
     expect(saved.version.number).toBe(2);
     expect(saved.version.id).not.toBe(q.version.id);
-    const [after] = await sql<{ content: unknown; content_hash: string }>(em(), `select content, content_hash from question_version where id = ?`, [q.version.id]);
+    const [after] = await execSql<{ content: unknown; content_hash: string }>(em(), `select content, content_hash from question_version where id = ?`, [q.version.id]);
     expect(after).toEqual(before);
     // The old version is still readable, as it was.
     const v1 = (await ctx.app.inject({ url: `/api/questions/${q.id}/versions/1`, headers: as('trainer') })).json();
@@ -260,7 +260,7 @@ describe('versions', () => {
   it('answers 404 for a question or version that does not exist', async () => {
     const missing = await ctx.app.inject({ url: `/api/questions/${randomUUID()}`, headers: as('trainer') });
     expect(missing.statusCode).toBe(404);
-    const [row] = await sql<{ id: string }>(em(), `select id from question where key = 'v-draft'`);
+    const [row] = await execSql<{ id: string }>(em(), `select id from question where key = 'v-draft'`);
     const version = await ctx.app.inject({ url: `/api/questions/${row.id}/versions/9`, headers: as('trainer') });
     expect(version.statusCode).toBe(404);
   });
@@ -347,7 +347,7 @@ describe('browsing, categories and bulk actions', () => {
 
 describe('role guards', () => {
   it('every bank operation refuses staff and managers, changes nothing, and never carries a question or its answers', async () => {
-    const [row] = await sql<{ id: string }>(em(), `select id from question where key = 'so-001' and language = 'zh'`);
+    const [row] = await execSql<{ id: string }>(em(), `select id from question where key = 'so-001' and language = 'zh'`);
     const trainerView = (await ctx.app.inject({ url: `/api/questions/${row.id}`, headers: as('trainer') })).json();
     const secrets = [trainerView.question.options[0].text, trainerView.question.options[0].feedback, trainerView.question.explanation];
     const gift = Buffer.from('::q::Question?{=yes ~no}\n').toString('base64');

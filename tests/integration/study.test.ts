@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { bearer, login, makeOrgTree, makeUser } from '../helpers/factories.js';
 import { ManualClock } from '../../api/src/lib/clock.js';
-import { sql } from '../../api/src/lib/sql.js';
+import { execSql } from '../../api/src/lib/sql.js';
 import { AppError } from '../../api/src/lib/errors.js';
 import { monthlyStudyTotals } from '../../api/src/modules/study/study.service.js';
 
@@ -41,7 +41,7 @@ beforeAll(async () => {
     names[who] = u.displayName;
     if (who !== 'off') tokens[who] = (await login(ctx.app, u.username)).token;
   }
-  await sql(ctx.orm.em.fork(), `insert into track (id, sort_order, title_zh, title_en) values ('study-t', 1, '学习测试', 'Study test')`);
+  await execSql(ctx.orm.em.fork(), `insert into track (id, sort_order, title_zh, title_en) values ('study-t', 1, '学习测试', 'Study test')`);
   const body = (zh: boolean) => zh
     ? '# 课程\n\n## 第一节\n\n正文。\n\n## 第二节\n\n正文。\n\n## 第三节\n\n正文。\n\n## 第四节\n\n结束。\n'
     : '# Course\n\n## Part one\n\nText.\n\n## Part two\n\nText.\n\n## Part three\n\nText.\n\n## Part four\n\nEnd.\n';
@@ -64,7 +64,7 @@ beforeAll(async () => {
 afterAll(async () => { await ctx?.close(); });
 
 const as = (who: Who, lang = 'zh') => ({ ...bearer(tokens[who]), 'accept-language': lang });
-const q = <T = any>(query: string, params: unknown[] = []) => sql<T>(ctx.orm.em.fork(), query, params);
+const q = <T = any>(query: string, params: unknown[] = []) => execSql<T>(ctx.orm.em.fork(), query, params);
 const seconds = (n: number) => ctx.clock.advance(n * 1000);
 
 interface Beat { clientId: string; seq: number; seconds: number; position?: string; sectionsRead?: string[]; reachedEnd?: boolean }

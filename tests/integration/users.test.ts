@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { bearer, login, makeOrgTree, makeUser, PASSWORD } from '../helpers/factories.js';
-import { sql } from '../../api/src/lib/sql.js';
+import { execSql } from '../../api/src/lib/sql.js';
 
 let ctx: TestContext;
 let tree: Awaited<ReturnType<typeof makeOrgTree>>;
@@ -29,12 +29,12 @@ afterAll(async () => { await ctx.close(); });
 const as = (role: keyof typeof tokens, lang = 'en') => ({ ...bearer(tokens[role]), 'accept-language': lang });
 
 async function userCount(): Promise<number> {
-  const [{ n }] = await sql<{ n: number }>(ctx.orm.em.fork(), 'select count(*)::int as n from app_user');
+  const [{ n }] = await execSql<{ n: number }>(ctx.orm.em.fork(), 'select count(*)::int as n from app_user');
   return Number(n);
 }
 
 async function unitCount(): Promise<number> {
-  const [{ n }] = await sql<{ n: number }>(ctx.orm.em.fork(), 'select count(*)::int as n from org_unit');
+  const [{ n }] = await execSql<{ n: number }>(ctx.orm.em.fork(), 'select count(*)::int as n from org_unit');
   return Number(n);
 }
 
@@ -215,7 +215,7 @@ describe('an admin creating users', () => {
     expect(user.passwordHash).toBeUndefined();
     expect(user.mustChangePassword).toBe(true);
     expect(user.disabled).toBe(false);
-    const [row] = await sql<{ password_hash: string; must_change_password: boolean; disabled: boolean }>(ctx.orm.em.fork(),
+    const [row] = await execSql<{ password_hash: string; must_change_password: boolean; disabled: boolean }>(ctx.orm.em.fork(),
       'select password_hash, must_change_password, disabled from app_user where username = ?', ['new004']);
     expect(row.password_hash).toMatch(/^\$argon2id\$/);
     expect(row.must_change_password).toBe(true);
@@ -231,7 +231,7 @@ describe('an admin managing users', () => {
     const res = await ctx.app.inject({ method: 'PATCH', url: `/api/users/${user.id}`, headers: as('admin'), payload: { disabled: true } });
     expect(res.statusCode).toBe(200);
     expect(res.json().disabled).toBe(true);
-    const [{ n }] = await sql<{ n: number }>(ctx.orm.em.fork(), 'select count(*)::int as n from refresh_token where user_id = ? and revoked_at is null', [user.id]);
+    const [{ n }] = await execSql<{ n: number }>(ctx.orm.em.fork(), 'select count(*)::int as n from refresh_token where user_id = ? and revoked_at is null', [user.id]);
     expect(Number(n)).toBe(0);
     for (const token of [a.refreshToken, b.refreshToken]) {
       const r = await ctx.app.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refreshToken: token } });
@@ -320,7 +320,7 @@ describe('listing users', () => {
 
   it('filters by unit (with its subtree) and by role', async () => {
     const countyB = await list(`orgUnitId=${tree.countyB.id}&limit=500`);
-    const [{ n }] = await sql<{ n: number }>(ctx.orm.em.fork(),
+    const [{ n }] = await execSql<{ n: number }>(ctx.orm.em.fork(),
       `select count(*)::int as n from app_user u join org_unit o on o.id = u.org_unit_id where o.path like ?`, [`${tree.countyB.path}%`]);
     expect(countyB.total).toBe(Number(n));
     expect(countyB.items.some((u) => u.orgUnitId === tree.areaB.id)).toBe(true);

@@ -2,23 +2,14 @@ import fp from 'fastify-plugin';
 import { fastifyCookie } from '@fastify/cookie';
 import jwt from '@fastify/jwt';
 import type { FastifyRequest } from 'fastify';
+import type { Actor } from '../access/actor.js';
+import { can, type Permission } from '../access/permissions.js';
+import type { Role } from '../access/roles.js';
 import { AppError, forbidden, unauthenticated } from '../lib/errors.js';
-import type { Role } from '../modules/users/user.entity.js';
 
 export const ACCESS_COOKIE = 'at';
 export const REFRESH_COOKIE = 'rt';
 export const ACCESS_TOKEN_SECONDS = 15 * 60;
-
-/** What a verified access token says about the caller. */
-export interface Actor {
-  id: string;
-  role: Role;
-  orgUnitId: string;
-  sessionId: string;
-  mustChangePassword: boolean;
-  /** Expiry of the access token, seconds since the epoch (absent on actors made without a token). */
-  exp?: number;
-}
 
 interface TokenPayload {
   sub: string;
@@ -30,11 +21,14 @@ interface TokenPayload {
 }
 
 /**
- * Who may call a route. Default (absent): any signed-in user. `public`: anyone. A list of roles: only those.
- * `allowPending`: reachable while the account must still change its initial password.
+ * Who may call a route; every route under /api says it, or the app refuses to start. `auth: 'public'`: anyone.
+ * `auth: 'signed-in'`: any signed-in person (their own things: session, profile). `permission`: those whose role
+ * holds it in the permission table (access/permissions.ts). `allowPending`: reachable while the account must still
+ * change its initial password.
  */
 export interface RouteAuth {
-  auth?: 'public' | readonly Role[];
+  auth?: 'public' | 'signed-in';
+  permission?: Permission;
   allowPending?: boolean;
 }
 
@@ -106,7 +100,17 @@ export default fp<{ secret: string }>(async (app, opts) => {
     return actor;
   });
 
-  // Every route is guarded unless it says `auth: 'public'`: forgetting the guard fails closed.
+  // A route that does not say who may call it is a mistake found at start, not a door left open.
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api')) return;
+    // The interactive API documentation (a plugin's routes) is for signed-in people, as the document itself shows.
+    if (route.url.startsWith('/api/docs')) route.config = { ...(route.config ?? {}), auth: 'signed-in' } as typeof route.config;
+    const cfg = route.config as RouteAuth | undefined;
+    const declared = (cfg?.auth ? 1 : 0) + (cfg?.permission ? 1 : 0);
+    if (declared !== 1) throw new Error(`route ${String(route.method)} ${route.url} must declare exactly one of auth or permission`);
+  });
+
+  // Every route is guarded unless it says `auth: 'public'`; one without a declaration is refused (fails closed).
   app.addHook('onRequest', (req, _reply, done) => {
     const route = req.routeOptions;
     if (!route.url || !req.url.startsWith('/api')) return done();
@@ -117,7 +121,7 @@ export default fp<{ secret: string }>(async (app, opts) => {
       if (!actor) throw unauthenticated();
       req.actor = actor;
       if (actor.mustChangePassword && !cfg?.allowPending) throw new AppError(403, 'password_change_required');
-      if (Array.isArray(cfg?.auth) && !cfg.auth.includes(actor.role)) throw forbidden();
+      if (cfg?.permission ? !can(actor, cfg.permission) : cfg?.auth !== 'signed-in') throw forbidden();
       done();
     } catch (err) {
       done(err as Error);

@@ -5,7 +5,7 @@ import { Obj, Uuid, problemResponses } from '../../lib/schema.js';
 import { assignmentCompletion, createAssignment, getMyLearning, listAssignments } from './assignments.service.js';
 
 const tags = ['assignments'];
-const assigners = { auth: ['trainer', 'manager', 'admin'] as const };
+const assigners = { permission: 'assignments.manage' } as const;
 
 const CreateAssignmentBody = Obj({
   targetType: Type.Union([Type.Literal('module'), Type.Literal('track')]),
@@ -46,6 +46,7 @@ export const assignmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (req) => ({ items: await assignmentCompletion(req.em, req.actor, req.params.assignmentId) }));
 
   app.get('/me/learning', {
+    config: { permission: 'learning.study' },
     schema: {
       operationId: 'getMyLearning', tags,
       response: {

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { forbidden, invalid, notFound, type FieldIssue } from '../../lib/errors.js';
 import type { Lang } from '../../lib/i18n.js';
-import { pgArray, sql } from '../../lib/sql.js';
-import type { Actor } from '../../plugins/auth.js';
+import { pgArray, execSql } from '../../lib/sql.js';
+import type { Actor } from '../../access/actor.js';
+import { can } from '../../access/permissions.js';
 import { scopePrefix } from '../org-units/org-units.service.js';
 import { listModules } from '../courses/courses.service.js';
 
@@ -17,7 +18,6 @@ export interface CreateAssignmentInput {
   note?: string;
 }
 
-const ASSIGNERS = ['trainer', 'manager', 'admin'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The date in China (UTC+8, no daylight saving) `days` days from `now`: due dates are China days. */
@@ -28,7 +28,7 @@ const chinaDay = (now: Date, days = 0) => new Date(now.getTime() + 8 * 3600_000 
  * given (both filters apply together; an empty one means any). A manager's assignment reaches only their subtree.
  */
 export async function createAssignment(em: EntityManager, actor: Actor, input: CreateAssignmentInput, now: Date) {
-  if (!ASSIGNERS.includes(actor.role)) throw forbidden();
+  if (!can(actor, 'assignments.manage')) throw forbidden();
   const issues: FieldIssue[] = [];
   const positions = [...new Set(input.positions ?? [])];
   const orgUnitIds = [...new Set(input.orgUnitIds ?? [])];
@@ -37,31 +37,31 @@ export async function createAssignment(em: EntityManager, actor: Actor, input: C
   if (input.targetType === 'module') {
     // A target that is not a uuid is simply unknown (casting it would fail the query).
     const [m] = UUID.test(input.targetId)
-      ? await sql(em, `select 1 from course_module where id = ?::uuid and published_revision_id is not null and archived_at is null`, [input.targetId])
+      ? await execSql(em, `select 1 from course_module where id = ?::uuid and published_revision_id is not null and archived_at is null`, [input.targetId])
       : [];
     if (!m) issues.push({ path: 'targetId', reason: 'course.unknown_module' });
   } else {
-    const [t] = await sql(em, `select 1 from track where id = ? and archived_at is null`, [input.targetId]);
+    const [t] = await execSql(em, `select 1 from track where id = ? and archived_at is null`, [input.targetId]);
     if (!t) issues.push({ path: 'targetId', reason: 'course.unknown_track' });
   }
   if (input.dueOn && input.dueOn < chinaDay(now)) issues.push({ path: 'dueOn', reason: 'assignment.past_due' });
   const scope = await scopePrefix(em, actor);
   if (orgUnitIds.length) {
-    const units = await sql<{ id: string }>(em, `select id from org_unit where id = any(?::uuid[]) and archived_at is null and (?::text is null or path like ? || '%')`,
+    const units = await execSql<{ id: string }>(em, `select id from org_unit where id = any(?::uuid[]) and archived_at is null and (?::text is null or path like ? || '%')`,
       [pgArray(orgUnitIds), scope, scope]);
     const ok = new Set(units.map((u) => u.id));
     // Paths index the lists as sent (duplicates included), so the form can mark the right entry.
     (input.orgUnitIds ?? []).forEach((id, i) => { if (!ok.has(id)) issues.push({ path: `orgUnitIds.${i}`, reason: 'org_unit.unknown' }); });
   }
   if (userIds.length) {
-    const users = await sql<{ id: string }>(em, `select u.id from app_user u join org_unit o on o.id = u.org_unit_id where u.id = any(?::uuid[]) and (?::text is null or o.path like ? || '%')`,
+    const users = await execSql<{ id: string }>(em, `select u.id from app_user u join org_unit o on o.id = u.org_unit_id where u.id = any(?::uuid[]) and (?::text is null or o.path like ? || '%')`,
       [pgArray(userIds), scope, scope]);
     const ok = new Set(users.map((u) => u.id));
     (input.userIds ?? []).forEach((id, i) => { if (!ok.has(id)) issues.push({ path: `userIds.${i}`, reason: 'study.unknown_person' }); });
   }
   if (issues.length) throw invalid(issues);
   const id = randomUUID();
-  await sql(em, `
+  await execSql(em, `
     insert into assignment (id, target_type, module_id, track_id, positions, org_unit_ids, user_ids, scope_path, due_on, note, created_by)
     values (?, ?, ?, ?, ?::text[], ?::uuid[], ?::uuid[], ?, ?, ?, ?)`,
   [id, input.targetType, input.targetType === 'module' ? input.targetId : null, input.targetType === 'track' ? input.targetId : null,
@@ -79,9 +79,9 @@ const AUDIENCE = `
            and (cardinality(a.org_unit_ids) = 0 or exists (select 1 from org_unit ou where ou.id = any(a.org_unit_ids) and o.path like ou.path || '%'))))`;
 
 export async function listAssignments(em: EntityManager, actor: Actor, lang: Lang, onlyId?: string) {
-  if (!ASSIGNERS.includes(actor.role)) throw forbidden();
+  if (!can(actor, 'assignments.manage')) throw forbidden();
   const scope = await scopePrefix(em, actor);
-  const rows = await sql<any>(em, `
+  const rows = await execSql<any>(em, `
     select a.id, a.target_type, a.module_id, a.track_id, a.positions, a.org_unit_ids, a.user_ids, to_char(a.due_on, 'YYYY-MM-DD') as due_on,
            a.note, a.created_at, cb.display_name as created_by_name,
            coalesce(t.title_zh, (select r.locales->'zh'->>'title' from module_revision r where r.id = m.published_revision_id)) as title_zh,
@@ -102,11 +102,11 @@ export async function listAssignments(em: EntityManager, actor: Actor, lang: Lan
 
 /** Completion per person for one assignment, limited to the viewer's subtree (a manager sees only their people). */
 export async function assignmentCompletion(em: EntityManager, actor: Actor, id: string) {
-  if (!ASSIGNERS.includes(actor.role)) throw forbidden();
+  if (!can(actor, 'assignments.manage')) throw forbidden();
   const scope = await scopePrefix(em, actor);
-  const [a] = await sql<any>(em, `select * from assignment where id = ? and archived_at is null and (?::text is null or scope_path like ? || '%' or scope_path is null)`, [id, scope, scope]);
+  const [a] = await execSql<any>(em, `select * from assignment where id = ? and archived_at is null and (?::text is null or scope_path like ? || '%' or scope_path is null)`, [id, scope, scope]);
   if (!a) throw notFound('assignment');
-  const rows = await sql<any>(em, `
+  const rows = await execSql<any>(em, `
     with a as (select * from assignment where id = ?),
     mods as (select m.id from a join course_module m on (m.id = a.module_id or m.track_id = a.track_id)
               where m.published_revision_id is not null and m.archived_at is null)

@@ -4,13 +4,16 @@ import type { FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { unauthenticated } from '../../lib/errors.js';
 import { problemResponses } from '../../lib/schema.js';
-import { ACCESS_COOKIE, ACCESS_TOKEN_SECONDS, REFRESH_COOKIE, type Actor } from '../../plugins/auth.js';
+import type { Actor } from '../../access/actor.js';
+import { PERMISSIONS, permissionsOf } from '../../access/permissions.js';
+import { ACCESS_COOKIE, ACCESS_TOKEN_SECONDS, REFRESH_COOKIE } from '../../plugins/auth.js';
 import { UserSchema } from '../users/users.schemas.js';
 import { toUserDto } from '../users/users.service.js';
 import { ChangePasswordBody, LoginBody, RefreshBody, SessionSchema, UpdateMeBody } from './auth.schemas.js';
 import { changePassword, getMe, login, logout, refreshSession, updateMe, type Session } from './auth.service.js';
 
 const tags = ['auth'];
+const MeSchema = Type.Composite([UserSchema, Type.Object({ permissions: Type.Array(Type.Union(PERMISSIONS.map((p) => Type.Literal(p)))) })]);
 // A browser refreshes and logs out with the cookie alone and no body; Fastify validates an absent body as null.
 const OptionalRefreshBody = Type.Union([RefreshBody, Type.Null()]);
 
@@ -64,7 +67,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ cookieSecure: boolean }> = 
 
   // Answers from the verified token alone, without the database: a cheap "am I still signed in" for clients.
   app.get('/auth/session', {
-    config: { allowPending: true },
+    config: { auth: 'signed-in', allowPending: true },
     schema: {
       operationId: 'getSession', tags,
       response: { 200: Type.Object({ userId: Type.String(), role: Type.String(), orgUnitId: Type.String(), mustChangePassword: Type.Boolean(), expiresAt: Type.String() }), ...problemResponses },
@@ -77,18 +80,19 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ cookieSecure: boolean }> = 
     };
   });
 
+  // The web app decides what to show from these permissions; it lists no roles of its own.
   app.get('/me', {
-    config: { allowPending: true },
-    schema: { operationId: 'getMe', tags, response: { 200: UserSchema, ...problemResponses } },
-  }, async (req) => toUserDto(await getMe(req.em, req.actor)));
+    config: { auth: 'signed-in', allowPending: true },
+    schema: { operationId: 'getMe', tags, response: { 200: MeSchema, ...problemResponses } },
+  }, async (req) => ({ ...toUserDto(await getMe(req.em, req.actor)), permissions: permissionsOf(req.actor) }));
 
   app.patch('/me', {
-    config: { allowPending: true },
-    schema: { operationId: 'updateMe', tags, body: UpdateMeBody, response: { 200: UserSchema, ...problemResponses } },
-  }, async (req) => toUserDto(await updateMe(req.em, req.actor, req.body)));
+    config: { auth: 'signed-in', allowPending: true },
+    schema: { operationId: 'updateMe', tags, body: UpdateMeBody, response: { 200: MeSchema, ...problemResponses } },
+  }, async (req) => ({ ...toUserDto(await updateMe(req.em, req.actor, req.body)), permissions: permissionsOf(req.actor) }));
 
   app.post('/me/password', {
-    config: { allowPending: true },
+    config: { auth: 'signed-in', allowPending: true },
     schema: { operationId: 'changePassword', tags, body: ChangePasswordBody, response: { 200: SessionSchema, ...problemResponses } },
   }, async (req, reply) => {
     const s = await changePassword(req.em, app.clock, req.actor, req.body, req.headers['user-agent']);

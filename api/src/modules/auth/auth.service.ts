@@ -1,9 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { invalid, unauthenticated } from '../../lib/errors.js';
-import { sql } from '../../lib/sql.js';
+import { execSql } from '../../lib/sql.js';
 import type { Clock } from '../../lib/clock.js';
-import type { Actor } from '../../plugins/auth.js';
+import type { Actor } from '../../access/actor.js';
 import { User, type IUser, type Locale, type Role } from '../users/user.entity.js';
 import { checkPasswordPolicy, dummyPasswordHash, hashPassword, verifyPassword } from './password.js';
 import { THROTTLE_RULES, accountKey, addressKey, assertNotThrottled, clearThrottle, recordFailure } from './throttle.js';
@@ -27,7 +27,7 @@ function actorOf(user: IUser, sessionId: string): Actor {
 async function issueRefreshToken(em: EntityManager, userId: string, familyId: string, now: Date, userAgent?: string) {
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + REFRESH_TOKEN_DAYS * 86400_000);
-  await sql(em, `insert into refresh_token (id, user_id, family_id, token_hash, expires_at, revoked_at, created_at, user_agent)
+  await execSql(em, `insert into refresh_token (id, user_id, family_id, token_hash, expires_at, revoked_at, created_at, user_agent)
                  values (?, ?, ?, ?, ?, null, ?, ?)`,
     [randomUUID(), userId, familyId, sha256(token), expiresAt, now, userAgent?.slice(0, 300) ?? null]);
   return { token, expiresAt };
@@ -35,7 +35,7 @@ async function issueRefreshToken(em: EntityManager, userId: string, familyId: st
 
 /** Employee numbers are matched without regard to case, as the unique index on lower(username) enforces. */
 export async function findByUsername(em: EntityManager, username: string): Promise<IUser | null> {
-  const [row] = await sql<{ id: string }>(em, `select id from app_user where lower(username) = lower(?)`, [username.trim()]);
+  const [row] = await execSql<{ id: string }>(em, `select id from app_user where lower(username) = lower(?)`, [username.trim()]);
   return row ? em.findOne(User, { id: row.id }) : null;
 }
 
@@ -64,11 +64,11 @@ export async function login(em: EntityManager, clock: Clock, input: { username: 
 export async function refreshSession(em: EntityManager, clock: Clock, token: string, userAgent?: string): Promise<Session> {
   const now = clock.now();
   const hash = sha256(token);
-  const [used] = await sql<{ user_id: string; family_id: string }>(em, `
+  const [used] = await execSql<{ user_id: string; family_id: string }>(em, `
     update refresh_token set revoked_at = ? where token_hash = ? and revoked_at is null and expires_at > ?
     returning user_id, family_id`, [now, hash, now]);
   if (!used) {
-    await sql(em, `update refresh_token set revoked_at = ? where revoked_at is null and family_id in
+    await execSql(em, `update refresh_token set revoked_at = ? where revoked_at is null and family_id in
                      (select family_id from refresh_token where token_hash = ?)`, [now, hash]);
     throw unauthenticated('invalid_token');
   }
@@ -82,18 +82,18 @@ export async function refreshSession(em: EntityManager, clock: Clock, token: str
 }
 
 export async function revokeFamily(em: EntityManager, familyId: string, now: Date): Promise<void> {
-  await sql(em, `update refresh_token set revoked_at = ? where family_id = ? and revoked_at is null`, [now, familyId]);
+  await execSql(em, `update refresh_token set revoked_at = ? where family_id = ? and revoked_at is null`, [now, familyId]);
 }
 
 export async function revokeAllSessions(em: EntityManager, userId: string, now: Date): Promise<void> {
-  await sql(em, `update refresh_token set revoked_at = ? where user_id = ? and revoked_at is null`, [now, userId]);
+  await execSql(em, `update refresh_token set revoked_at = ? where user_id = ? and revoked_at is null`, [now, userId]);
 }
 
 export async function logout(em: EntityManager, clock: Clock, actor: Actor | null, token: string | undefined): Promise<void> {
   const now = clock.now();
   if (actor) await revokeFamily(em, actor.sessionId, now);
   if (token) {
-    await sql(em, `update refresh_token set revoked_at = ? where revoked_at is null and family_id in
+    await execSql(em, `update refresh_token set revoked_at = ? where revoked_at is null and family_id in
                      (select family_id from refresh_token where token_hash = ?)`, [now, sha256(token)]);
   }
 }

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
 import type { EntityManager } from '@mikro-orm/core';
 import { renderMarkdown } from '../../lib/markdown.js';
-import { pgArray, sql } from '../../lib/sql.js';
+import { pgArray, execSql } from '../../lib/sql.js';
 import { TrackFileSchema, parseModuleFile, schemaIssues, type FrontMatter, type TrackFile } from './front-matter.js';
 import type { Locales, LocaleContent } from './course.entity.js';
 
@@ -138,7 +138,7 @@ export async function syncContent(em: EntityManager, dir: string, now: Date = ne
   const report: SyncReport = { tracks: tree.tracks.length, created: [], revised: [], archived: [], conflicts: [], unchanged: 0 };
   await em.transactional(async (tx) => {
     for (const t of tree.tracks) {
-      await sql(tx, `
+      await execSql(tx, `
         insert into track (id, sort_order, title_zh, title_en, summary_zh, summary_en) values (?, ?, ?, ?, ?, ?)
         on conflict (id) do update set sort_order = excluded.sort_order, title_zh = excluded.title_zh, title_en = excluded.title_en,
           summary_zh = excluded.summary_zh, summary_en = excluded.summary_en, archived_at = null, updated_at = now()
@@ -146,13 +146,13 @@ export async function syncContent(em: EntityManager, dir: string, now: Date = ne
           is distinct from (excluded.sort_order, excluded.title_zh, excluded.title_en, excluded.summary_zh, excluded.summary_en, null)`,
       [t.id, t.order, t.title.zh, t.title.en, t.summary.zh, t.summary.en]);
     }
-    const existing = await sql<any>(tx, `select id, slug, source, file_hash, edited_in_browser, conflict, archived_at, track_id, sort_order, source_path from course_module`);
+    const existing = await execSql<any>(tx, `select id, slug, source, file_hash, edited_in_browser, conflict, archived_at, track_id, sort_order, source_path from course_module`);
     const bySlug = new Map(existing.map((m) => [m.slug, m]));
     for (const spec of tree.modules) {
       const current = bySlug.get(spec.slug);
       if (!current) {
         const id = randomUUID();
-        await sql(tx, `insert into course_module (id, slug, track_id, sort_order, source, source_path, file_hash) values (?, ?, ?, ?, 'file', ?, ?)`,
+        await execSql(tx, `insert into course_module (id, slug, track_id, sort_order, source, source_path, file_hash) values (?, ?, ?, ?, 'file', ?, ?)`,
           [id, spec.slug, spec.trackId, spec.order, spec.sourcePath, spec.hash]);
         await writeAssets(tx, id, spec.assets);
         await addFileRevision(tx, id, spec, now);
@@ -160,7 +160,7 @@ export async function syncContent(em: EntityManager, dir: string, now: Date = ne
         continue;
       }
       if (current.track_id !== spec.trackId || current.sort_order !== spec.order || current.source_path !== spec.sourcePath || current.archived_at) {
-        await sql(tx, `update course_module set track_id = ?, sort_order = ?, source_path = ?, archived_at = null, updated_at = now() where id = ?`,
+        await execSql(tx, `update course_module set track_id = ?, sort_order = ?, source_path = ?, archived_at = null, updated_at = now() where id = ?`,
           [spec.trackId, spec.order, spec.sourcePath, current.id]);
       }
       if (current.file_hash === spec.hash) {
@@ -169,7 +169,7 @@ export async function syncContent(em: EntityManager, dir: string, now: Date = ne
       }
       if (current.edited_in_browser) {
         if (current.conflict?.fileHash !== spec.hash) {
-          await sql(tx, `update course_module set conflict = ? where id = ?`,
+          await execSql(tx, `update course_module set conflict = ? where id = ?`,
             [JSON.stringify({ fileHash: spec.hash, detectedAt: now.toISOString(), path: spec.sourcePath }), current.id]);
         }
         report.conflicts.push(spec.slug);
@@ -177,13 +177,13 @@ export async function syncContent(em: EntityManager, dir: string, now: Date = ne
       }
       await writeAssets(tx, current.id, spec.assets);
       await addFileRevision(tx, current.id, spec, now);
-      await sql(tx, `update course_module set file_hash = ?, conflict = null, updated_at = now() where id = ?`, [spec.hash, current.id]);
+      await execSql(tx, `update course_module set file_hash = ?, conflict = null, updated_at = now() where id = ?`, [spec.hash, current.id]);
       report.revised.push(spec.slug);
     }
     const inFiles = new Set(tree.modules.map((m) => m.slug));
     for (const m of existing) {
       if (m.source === 'file' && !m.archived_at && !inFiles.has(m.slug)) {
-        await sql(tx, `update course_module set archived_at = ?, updated_at = now() where id = ?`, [now, m.id]);
+        await execSql(tx, `update course_module set archived_at = ?, updated_at = now() where id = ?`, [now, m.id]);
         report.archived.push(m.slug);
       }
     }
@@ -194,7 +194,7 @@ export async function syncContent(em: EntityManager, dir: string, now: Date = ne
 async function writeAssets(em: EntityManager, moduleId: string, assets: ModuleSpec['assets']) {
   for (const a of assets) {
     const sha = createHash('sha256').update(a.data).digest('hex');
-    await sql(em, `
+    await execSql(em, `
       insert into module_asset (id, module_id, filename, mime, size, sha256, data) values (?, ?, ?, ?, ?, ?, ?)
       on conflict (module_id, filename) do update set mime = excluded.mime, size = excluded.size, sha256 = excluded.sha256, data = excluded.data
       where module_asset.sha256 <> excluded.sha256`,
@@ -214,10 +214,10 @@ function localeInput(spec: ModuleSpec) {
 export async function addFileRevision(em: EntityManager, moduleId: string, spec: ModuleSpec, now: Date) {
   const { locales, searchText, contentHash } = buildLocales(moduleId, localeInput(spec));
   const id = randomUUID();
-  await sql(em, `
+  await execSql(em, `
     insert into module_revision (id, module_id, number, origin, state, minutes, positions, locales, search_text, content_hash, created_at, published_at)
     values (?, ?, (select coalesce(max(number), 0) + 1 from module_revision where module_id = ?), 'file', 'published', ?, ?::text[], ?, ?, ?, ?, ?)`,
   [id, moduleId, moduleId, spec.minutes, pgArray(spec.positions), JSON.stringify(locales), searchText, contentHash, now, now]);
-  await sql(em, `update course_module set published_revision_id = ? where id = ?`, [id, moduleId]);
+  await execSql(em, `update course_module set published_revision_id = ? where id = ?`, [id, moduleId]);
   return id;
 }

@@ -6,7 +6,7 @@ import { requestLang } from '../../lib/i18n.js';
 import { problemResponses } from '../../lib/schema.js';
 import { recordStudyProgress } from '../study/study.service.js';
 import {
-  AUTHORS, compareRevisions, createModule, discardDraft, getModule, getModuleSource, listModuleRevisions, listModules, listTracks,
+  compareRevisions, createModule, discardDraft, getModule, getModuleSource, listModuleRevisions, listModules, listTracks,
   previewMarkdown, publishModule, restoreRevision, setModuleArchived, updateModule,
 } from './courses.service.js';
 import { exportModule, getAsset, listAssets, MAX_IMAGE_BYTES, resolveConflict, uploadAsset } from './module-files.js';
@@ -21,23 +21,27 @@ export const courseRoutes: FastifyPluginAsyncTypebox<{ contentDir: string }> = a
   // Only image uploads take multipart bodies; registered here, its hooks stay off every other route.
   await app.register(multipart, { limits: { fileSize: MAX_IMAGE_BYTES, files: 1, fields: 10 } });
   app.get('/tracks', {
+    config: { permission: 'learning.study' },
     schema: { operationId: 'listTracks', tags, response: { 200: Type.Object({ items: Type.Array(TrackSchema) }), ...problemResponses } },
   }, async (req) => ({ items: await listTracks(req.em, req.actor, requestLang(req)) }));
 
   app.get('/modules', {
+    config: { permission: 'learning.study' },
     schema: { operationId: 'listModules', tags, querystring: ListModulesQuery, response: { 200: Type.Object({ items: Type.Array(ModuleListItemSchema) }), ...problemResponses } },
   }, async (req) => ({ items: await listModules(req.em, req.actor, requestLang(req), req.query) }));
 
   app.get('/modules/:moduleId', {
+    config: { permission: 'learning.study' },
     schema: { operationId: 'getModule', tags, params: ModuleParams, querystring: GetModuleQuery, response: { 200: ModuleSchema, ...problemResponses } },
   }, async (req) => getModule(req.em, req.actor, requestLang(req), req.params.moduleId, req.query));
 
   app.post('/modules/:moduleId/progress', {
+    config: { permission: 'learning.study' },
     schema: { operationId: 'recordStudyProgress', tags: ['study'], params: ModuleParams, body: HeartbeatBody, response: { 200: ProgressSchema, ...problemResponses } },
   }, async (req) => recordStudyProgress(req.em, req.actor, req.params.moduleId, req.body, app.clock.now(), requestLang(req)));
 
   // ----- authoring (trainers and admins) -----
-  const author = { auth: AUTHORS };
+  const author = { permission: 'modules.author' } as const;
 
   app.post('/modules', {
     config: author,
@@ -126,6 +130,7 @@ export const courseRoutes: FastifyPluginAsyncTypebox<{ contentDir: string }> = a
   });
 
   app.get('/modules/:moduleId/assets/:filename', {
+    config: { permission: 'learning.study' },
     schema: { operationId: 'getModuleAsset', tags, params: AssetParams, produces: ['image/*'] },
   }, async (req, reply) => {
     const a = await getAsset(req.em, req.actor, req.params.moduleId, req.params.filename);

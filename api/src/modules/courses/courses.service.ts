@@ -4,13 +4,13 @@ import { diffLines } from 'diff';
 import { conflict, forbidden, invalidField, notFound } from '../../lib/errors.js';
 import type { Lang } from '../../lib/i18n.js';
 import { renderMarkdown } from '../../lib/markdown.js';
-import { likeEscape, pgArray, sql } from '../../lib/sql.js';
-import type { Actor } from '../../plugins/auth.js';
+import { likeEscape, pgArray, execSql } from '../../lib/sql.js';
+import type { Actor } from '../../access/actor.js';
+import { can } from '../../access/permissions.js';
 import { assetBase, buildLocales } from './content-sync.js';
 import type { LocaleContent, Locales } from './course.entity.js';
 
-export const AUTHORS = ['trainer', 'admin'] as const;
-export const isAuthor = (a: Actor) => a.role === 'trainer' || a.role === 'admin';
+export const isAuthor = (a: Actor) => can(a, 'modules.author');
 
 /** The share of a module's estimated time a learner must spend, besides reaching the end, for it to count as done. */
 export const COMPLETION_TIME_SHARE = 0.5;
@@ -48,7 +48,7 @@ const sectionIdsOf = (c: LocaleContent | undefined) => (c?.toc ?? []).filter((t)
 // ---------- tracks and catalogue ----------
 
 export async function listTracks(em: EntityManager, actor: Actor, lang: Lang) {
-  const rows = await sql<any>(em, `
+  const rows = await execSql<any>(em, `
     select t.id, t.sort_order, t.title_zh, t.title_en, t.summary_zh, t.summary_en,
            count(m.id) filter (where m.published_revision_id is not null and m.archived_at is null)::int as modules,
            count(p.completed_at) filter (where m.published_revision_id is not null and m.archived_at is null)::int as completed
@@ -66,7 +66,7 @@ export async function listTracks(em: EntityManager, actor: Actor, lang: Lang) {
 
 /** Modules assigned to the user, with the earliest due date among the assignments that reach them. */
 export async function assignedModules(em: EntityManager, userId: string): Promise<Map<string, { dueOn: string | null }>> {
-  const rows = await sql<{ module_id: string; due_on: string | null }>(em, `
+  const rows = await execSql<{ module_id: string; due_on: string | null }>(em, `
     with me as (select u.id, u.position, o.path from app_user u join org_unit o on o.id = u.org_unit_id where u.id = ?),
     mine as (
       select a.* from assignment a, me
@@ -90,7 +90,7 @@ export async function listModules(em: EntityManager, actor: Actor, lang: Lang, i
   const author = isAuthor(actor) && !!input.includeDrafts;
   const q = input.q?.trim() ? `%${likeEscape(input.q.trim().toLowerCase())}%` : null;
   // Authors see the draft when there is one; learners only ever see published revisions.
-  const rows = await sql<any>(em, `
+  const rows = await execSql<any>(em, `
     select m.id, m.slug, m.track_id, m.sort_order, m.archived_at, m.conflict is not null as has_conflict,
            m.published_revision_id, m.draft_revision_id, r.locales, r.minutes, r.positions, r.number,
            p.seconds_spent, p.sections_read, p.reached_end, p.completed_at, p.started_at, p.position
@@ -127,7 +127,7 @@ export async function listModules(em: EntityManager, actor: Actor, lang: Lang, i
  */
 async function findModule(em: EntityManager, idOrSlug: string, withRevision = false) {
   const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrSlug);
-  const [m] = await sql<any>(em, withRevision
+  const [m] = await execSql<any>(em, withRevision
     ? `select m.*, r.minutes, r.locales from course_module m join module_revision r on r.id = coalesce(m.published_revision_id, m.draft_revision_id)
         where ${isUuid ? 'm.id = ?::uuid' : 'm.slug = ?'}`
     : `select * from course_module where ${isUuid ? 'id = ?::uuid' : 'slug = ?'}`, [idOrSlug]);
@@ -145,10 +145,10 @@ export async function getModule(em: EntityManager, actor: Actor, lang: Lang, idO
   const m = await visibleModule(em, actor, idOrSlug);
   const revisionId = opts.draft && isAuthor(actor) ? (m.draft_revision_id ?? m.published_revision_id) : m.published_revision_id;
   if (!revisionId) throw notFound('module');
-  const [r] = await sql<any>(em, `select * from module_revision where id = ?`, [revisionId]);
-  const [p] = await sql<any>(em, `select * from study_progress where user_id = ? and module_id = ?`, [actor.id, m.id]);
-  const [track] = await sql<any>(em, `select id, title_zh, title_en from track where id = ?`, [m.track_id]);
-  const siblings = await sql<any>(em, `
+  const [r] = await execSql<any>(em, `select * from module_revision where id = ?`, [revisionId]);
+  const [p] = await execSql<any>(em, `select * from study_progress where user_id = ? and module_id = ?`, [actor.id, m.id]);
+  const [track] = await execSql<any>(em, `select id, title_zh, title_en from track where id = ?`, [m.track_id]);
+  const siblings = await execSql<any>(em, `
     select m.id, m.slug from course_module m where m.track_id = ? and m.published_revision_id is not null and m.archived_at is null
      order by m.sort_order, m.slug`, [m.track_id]);
   const at = siblings.findIndex((s) => s.id === m.id);
@@ -175,7 +175,7 @@ export interface ModuleBodyInput {
 }
 
 async function assertTrack(em: EntityManager, trackId: string) {
-  const [t] = await sql(em, `select 1 from track where id = ? and archived_at is null`, [trackId]);
+  const [t] = await execSql(em, `select 1 from track where id = ? and archived_at is null`, [trackId]);
   if (!t) throw invalidField('trackId', 'course.unknown_track');
 }
 
@@ -188,7 +188,7 @@ export async function getModuleSource(em: EntityManager, actor: Actor, id: strin
   if (!isAuthor(actor)) throw forbidden();
   const m = await findModule(em, id);
   if (!m) throw notFound('module');
-  const [r] = await sql<any>(em, `select * from module_revision where id = ?`, [m.draft_revision_id ?? m.published_revision_id]);
+  const [r] = await execSql<any>(em, `select * from module_revision where id = ?`, [m.draft_revision_id ?? m.published_revision_id]);
   const strip = (l?: LocaleContent) => (l ? { title: l.title, summary: l.summary, objectives: l.objectives, tags: l.tags, body: l.body } : undefined);
   return {
     id: m.id, slug: m.slug, trackId: m.track_id, source: m.source, sourcePath: m.source_path, hasDraft: !!m.draft_revision_id,
@@ -202,20 +202,20 @@ export async function createModule(em: EntityManager, actor: Actor, input: Requi
   await assertTrack(em, input.trackId);
   checkLocales(input.locales);
   const slug = input.slug ?? `m-${randomUUID().slice(0, 8)}`;
-  const [taken] = await sql(em, `select 1 from course_module where slug = ?`, [slug]);
+  const [taken] = await execSql(em, `select 1 from course_module where slug = ?`, [slug]);
   if (taken) throw conflict('course.slug_taken', [{ path: 'slug', reason: 'course.slug_taken' }]);
   const id = randomUUID();
   const revisionId = randomUUID();
   const built = buildLocales(id, input.locales);
   await em.transactional(async (tx) => {
-    const [{ n }] = await sql<{ n: number }>(tx, `select coalesce(max(sort_order), 0) + 1 as n from course_module where track_id = ?`, [input.trackId]);
-    await sql(tx, `insert into course_module (id, slug, track_id, sort_order, source, edited_in_browser) values (?, ?, ?, ?, 'browser', true)`,
+    const [{ n }] = await execSql<{ n: number }>(tx, `select coalesce(max(sort_order), 0) + 1 as n from course_module where track_id = ?`, [input.trackId]);
+    await execSql(tx, `insert into course_module (id, slug, track_id, sort_order, source, edited_in_browser) values (?, ?, ?, ?, 'browser', true)`,
       [id, slug, input.trackId, n]);
-    await sql(tx, `
+    await execSql(tx, `
       insert into module_revision (id, module_id, number, origin, state, minutes, positions, locales, search_text, content_hash, created_by)
       values (?, ?, 1, 'browser', 'draft', ?, ?::text[], ?, ?, ?, ?)`,
     [revisionId, id, input.minutes, pgArray(input.positions), JSON.stringify(built.locales), built.searchText, built.contentHash, actor.id]);
-    await sql(tx, `update course_module set draft_revision_id = ? where id = ?`, [revisionId, id]);
+    await execSql(tx, `update course_module set draft_revision_id = ? where id = ?`, [revisionId, id]);
   });
   return getModuleSource(em, actor, id);
 }
@@ -227,7 +227,7 @@ export async function updateModule(em: EntityManager, actor: Actor, id: string, 
   if (!m) throw notFound('module');
   if (input.trackId) await assertTrack(em, input.trackId);
   if (input.locales) checkLocales(input.locales);
-  const base = (await sql<any>(em, `select * from module_revision where id = ?`, [m.draft_revision_id ?? m.published_revision_id]))[0];
+  const base = (await execSql<any>(em, `select * from module_revision where id = ?`, [m.draft_revision_id ?? m.published_revision_id]))[0];
   const strip = (l?: LocaleContent): LocaleInput | undefined => (l ? { title: l.title, summary: l.summary, objectives: l.objectives, tags: l.tags, body: l.body } : undefined);
   const locales = input.locales ?? { zh: strip(base.locales.zh), en: strip(base.locales.en) };
   const built = buildLocales(m.id, locales);
@@ -235,18 +235,18 @@ export async function updateModule(em: EntityManager, actor: Actor, id: string, 
   const positions = input.positions ?? base.positions;
   await em.transactional(async (tx) => {
     if (m.draft_revision_id) {
-      await sql(tx, `update module_revision set minutes = ?, positions = ?::text[], locales = ?, search_text = ?, content_hash = ?, created_by = ?, created_at = now() where id = ?`,
+      await execSql(tx, `update module_revision set minutes = ?, positions = ?::text[], locales = ?, search_text = ?, content_hash = ?, created_by = ?, created_at = now() where id = ?`,
         [minutes, pgArray(positions), JSON.stringify(built.locales), built.searchText, built.contentHash, actor.id, m.draft_revision_id]);
     } else {
       const draftId = randomUUID();
-      await sql(tx, `
+      await execSql(tx, `
         insert into module_revision (id, module_id, number, origin, state, minutes, positions, locales, search_text, content_hash, created_by)
         values (?, ?, (select max(number) + 1 from module_revision where module_id = ?), 'browser', 'draft', ?, ?::text[], ?, ?, ?, ?)`,
       [draftId, m.id, m.id, minutes, pgArray(positions), JSON.stringify(built.locales), built.searchText, built.contentHash, actor.id]);
-      await sql(tx, `update course_module set draft_revision_id = ? where id = ?`, [draftId, m.id]);
+      await execSql(tx, `update course_module set draft_revision_id = ? where id = ?`, [draftId, m.id]);
     }
     // From now on a change to this module's files is a conflict for a trainer, never a silent overwrite.
-    await sql(tx, `update course_module set edited_in_browser = true, track_id = coalesce(?, track_id), updated_at = now() where id = ?`, [input.trackId ?? null, m.id]);
+    await execSql(tx, `update course_module set edited_in_browser = true, track_id = coalesce(?, track_id), updated_at = now() where id = ?`, [input.trackId ?? null, m.id]);
   });
   return getModuleSource(em, actor, m.id);
 }
@@ -257,8 +257,8 @@ export async function publishModule(em: EntityManager, actor: Actor, id: string,
   if (!m) throw notFound('module');
   if (!m.draft_revision_id) throw conflict('course.nothing_to_publish');
   await em.transactional(async (tx) => {
-    await sql(tx, `update module_revision set state = 'published', published_at = ? where id = ?`, [now, m.draft_revision_id]);
-    await sql(tx, `update course_module set published_revision_id = draft_revision_id, draft_revision_id = null, archived_at = null, updated_at = now() where id = ?`, [m.id]);
+    await execSql(tx, `update module_revision set state = 'published', published_at = ? where id = ?`, [now, m.draft_revision_id]);
+    await execSql(tx, `update course_module set published_revision_id = draft_revision_id, draft_revision_id = null, archived_at = null, updated_at = now() where id = ?`, [m.id]);
   });
   return getModuleSource(em, actor, m.id);
 }
@@ -270,8 +270,8 @@ export async function discardDraft(em: EntityManager, actor: Actor, id: string) 
   if (!m.draft_revision_id) throw conflict('course.no_draft');
   if (!m.published_revision_id) throw conflict('course.never_published');
   await em.transactional(async (tx) => {
-    await sql(tx, `update course_module set draft_revision_id = null where id = ?`, [m.id]);
-    await sql(tx, `delete from module_revision where id = ?`, [m.draft_revision_id]);
+    await execSql(tx, `update course_module set draft_revision_id = null where id = ?`, [m.id]);
+    await execSql(tx, `delete from module_revision where id = ?`, [m.draft_revision_id]);
   });
   return getModuleSource(em, actor, m.id);
 }
@@ -280,7 +280,7 @@ export async function setModuleArchived(em: EntityManager, actor: Actor, id: str
   if (!isAuthor(actor)) throw forbidden();
   const m = await findModule(em, id);
   if (!m) throw notFound('module');
-  await sql(em, `update course_module set archived_at = ?, updated_at = now() where id = ?`, [archived ? now : null, m.id]);
+  await execSql(em, `update course_module set archived_at = ?, updated_at = now() where id = ?`, [archived ? now : null, m.id]);
   return getModuleSource(em, actor, m.id);
 }
 
@@ -288,7 +288,7 @@ export async function listModuleRevisions(em: EntityManager, actor: Actor, id: s
   if (!isAuthor(actor)) throw forbidden();
   const m = await findModule(em, id);
   if (!m) throw notFound('module');
-  const rows = await sql<any>(em, `
+  const rows = await execSql<any>(em, `
     select r.number, r.origin, r.state, r.created_at, r.published_at, r.minutes, r.locales->'zh'->>'title' as title_zh,
            r.locales->'en'->>'title' as title_en, u.display_name as author, r.id = ? as current
       from module_revision r left join app_user u on u.id = r.created_by
@@ -301,7 +301,7 @@ export async function listModuleRevisions(em: EntityManager, actor: Actor, id: s
 }
 
 async function revisionByNumber(em: EntityManager, moduleId: string, number: number) {
-  const [r] = await sql<any>(em, `select * from module_revision where module_id = ? and number = ?`, [moduleId, number]);
+  const [r] = await execSql<any>(em, `select * from module_revision where module_id = ? and number = ?`, [moduleId, number]);
   if (!r) throw notFound('revision');
   return r;
 }
@@ -331,11 +331,11 @@ export async function restoreRevision(em: EntityManager, actor: Actor, id: strin
   const old = await revisionByNumber(em, m.id, number);
   const newId = randomUUID();
   await em.transactional(async (tx) => {
-    await sql(tx, `
+    await execSql(tx, `
       insert into module_revision (id, module_id, number, origin, state, minutes, positions, locales, search_text, content_hash, created_by, published_at)
       select ?, module_id, (select max(number) + 1 from module_revision where module_id = ?), 'restore', 'published', minutes, positions, locales, search_text, content_hash, ?, ?
         from module_revision where id = ?`, [newId, m.id, actor.id, now, old.id]);
-    await sql(tx, `update course_module set published_revision_id = ?, edited_in_browser = true, updated_at = now() where id = ?`, [newId, m.id]);
+    await execSql(tx, `update course_module set published_revision_id = ?, edited_in_browser = true, updated_at = now() where id = ?`, [newId, m.id]);
   });
   return getModuleSource(em, actor, m.id);
 }

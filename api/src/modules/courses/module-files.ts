@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { conflict, forbidden, invalidField, notFound } from '../../lib/errors.js';
-import { sql } from '../../lib/sql.js';
+import { execSql } from '../../lib/sql.js';
 import { zipStore } from '../../lib/zip.js';
-import type { Actor } from '../../plugins/auth.js';
+import type { Actor } from '../../access/actor.js';
 import { addFileRevision, assetBase, readContentTree } from './content-sync.js';
 import { isAuthor, visibleModule } from './courses.service.js';
 import { serializeModuleFile } from './front-matter.js';
@@ -23,7 +23,7 @@ const EXT: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', '
 
 export async function uploadAsset(em: EntityManager, actor: Actor, moduleId: string, upload: { filename: string; data: Buffer }) {
   if (!isAuthor(actor)) throw forbidden();
-  const [m] = await sql<any>(em, `select id from course_module where id = ?`, [moduleId]);
+  const [m] = await execSql<any>(em, `select id from course_module where id = ?`, [moduleId]);
   if (!m) throw notFound('module');
   if (upload.data.length === 0) throw invalidField('file', 'course.empty_file');
   if (upload.data.length > MAX_IMAGE_BYTES) throw invalidField('file', 'course.image_too_large', { max: '2 MB' });
@@ -32,12 +32,12 @@ export async function uploadAsset(em: EntityManager, actor: Actor, moduleId: str
   const stem = upload.filename.replace(/\.[^.]*$/, '').toLowerCase().normalize('NFKD').replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'image';
   const sha = createHash('sha256').update(upload.data).digest('hex');
   let filename = `${stem}.${EXT[mime]}`;
-  const [same] = await sql<any>(em, `select filename from module_asset where module_id = ? and sha256 = ?`, [m.id, sha]);
+  const [same] = await execSql<any>(em, `select filename from module_asset where module_id = ? and sha256 = ?`, [m.id, sha]);
   if (same) filename = same.filename;
   else {
-    const [clash] = await sql(em, `select 1 from module_asset where module_id = ? and filename = ?`, [m.id, filename]);
+    const [clash] = await execSql(em, `select 1 from module_asset where module_id = ? and filename = ?`, [m.id, filename]);
     if (clash) filename = `${stem}-${sha.slice(0, 8)}.${EXT[mime]}`;
-    await sql(em, `insert into module_asset (id, module_id, filename, mime, size, sha256, data) values (?, ?, ?, ?, ?, ?, ?)
+    await execSql(em, `insert into module_asset (id, module_id, filename, mime, size, sha256, data) values (?, ?, ?, ?, ?, ?, ?)
                    on conflict (module_id, filename) do nothing`, [randomUUID(), m.id, filename, mime, upload.data.length, sha, upload.data]);
   }
   return { filename, url: `${assetBase(m.id)}/${filename}`, markdown: `![](${filename})` };
@@ -45,13 +45,13 @@ export async function uploadAsset(em: EntityManager, actor: Actor, moduleId: str
 
 export async function listAssets(em: EntityManager, actor: Actor, moduleId: string) {
   if (!isAuthor(actor)) throw forbidden();
-  const rows = await sql<any>(em, `select filename, mime, size, created_at from module_asset where module_id = ? order by filename`, [moduleId]);
+  const rows = await execSql<any>(em, `select filename, mime, size, created_at from module_asset where module_id = ? order by filename`, [moduleId]);
   return rows.map((r) => ({ filename: r.filename, mime: r.mime, size: r.size, url: `${assetBase(moduleId)}/${r.filename}` }));
 }
 
 export async function getAsset(em: EntityManager, actor: Actor, moduleId: string, filename: string) {
   await visibleModule(em, actor, moduleId);
-  const [a] = await sql<any>(em, `select mime, data, sha256 from module_asset where module_id = ? and filename = ?`, [moduleId, filename]);
+  const [a] = await execSql<any>(em, `select mime, data, sha256 from module_asset where module_id = ? and filename = ?`, [moduleId, filename]);
   if (!a) throw notFound('resource');
   return { mime: a.mime as string, data: Buffer.from(a.data), etag: `"${a.sha256}"` };
 }
@@ -59,10 +59,10 @@ export async function getAsset(em: EntityManager, actor: Actor, moduleId: string
 /** The module as its files: content/<track>/<module>/index.zh.md, index.en.md and assets, zipped. */
 export async function exportModule(em: EntityManager, actor: Actor, moduleId: string) {
   if (!isAuthor(actor)) throw forbidden();
-  const [m] = await sql<any>(em, `
+  const [m] = await execSql<any>(em, `
     select m.*, t.sort_order as track_order from course_module m join track t on t.id = m.track_id where m.id = ?`, [moduleId]);
   if (!m) throw notFound('module');
-  const [r] = await sql<any>(em, `select * from module_revision where id = ?`, [m.published_revision_id ?? m.draft_revision_id]);
+  const [r] = await execSql<any>(em, `select * from module_revision where id = ?`, [m.published_revision_id ?? m.draft_revision_id]);
   const pad = (n: number) => String(n).padStart(2, '0');
   const folder = m.source_path ?? `${pad(m.track_order)}-${m.track_id}/${pad(m.sort_order)}-${m.slug}`;
   const entries: { name: string; data: Buffer }[] = [];
@@ -72,7 +72,7 @@ export async function exportModule(em: EntityManager, actor: Actor, moduleId: st
     const text = serializeModuleFile({ id: m.slug, title: l.title, summary: l.summary, objectives: l.objectives, minutes: r.minutes, tags: l.tags, positions: r.positions }, l.body);
     entries.push({ name: `${folder}/index.${lang}.md`, data: Buffer.from(text, 'utf8') });
   }
-  const assets = await sql<any>(em, `select filename, data from module_asset where module_id = ? order by filename`, [m.id]);
+  const assets = await execSql<any>(em, `select filename, data from module_asset where module_id = ? order by filename`, [m.id]);
   for (const a of assets) entries.push({ name: `${folder}/${a.filename}`, data: Buffer.from(a.data) });
   return { filename: `${m.slug}.zip`, data: zipStore(entries) };
 }
@@ -83,11 +83,11 @@ export async function exportModule(em: EntityManager, actor: Actor, moduleId: st
  */
 export async function resolveConflict(em: EntityManager, actor: Actor, moduleId: string, resolution: 'take_file' | 'keep_browser', contentDir: string, now: Date) {
   if (!isAuthor(actor)) throw forbidden();
-  const [m] = await sql<any>(em, `select * from course_module where id = ?`, [moduleId]);
+  const [m] = await execSql<any>(em, `select * from course_module where id = ?`, [moduleId]);
   if (!m) throw notFound('module');
   if (!m.conflict) throw conflict('course.no_conflict');
   if (resolution === 'keep_browser') {
-    await sql(em, `update course_module set file_hash = ?, conflict = null, updated_at = now() where id = ?`, [m.conflict.fileHash, m.id]);
+    await execSql(em, `update course_module set file_hash = ?, conflict = null, updated_at = now() where id = ?`, [m.conflict.fileHash, m.id]);
     return;
   }
   const spec = readContentTree(contentDir).modules.find((s) => s.slug === m.slug);
@@ -96,10 +96,10 @@ export async function resolveConflict(em: EntityManager, actor: Actor, moduleId:
     // Taking the file sets the browser's unpublished edits aside: an open draft would otherwise stay in the editor
     // and, once published, silently undo the file the trainer just chose.
     if (m.draft_revision_id) {
-      await sql(tx, `update course_module set draft_revision_id = null where id = ?`, [m.id]);
-      await sql(tx, `delete from module_revision where id = ?`, [m.draft_revision_id]);
+      await execSql(tx, `update course_module set draft_revision_id = null where id = ?`, [m.id]);
+      await execSql(tx, `delete from module_revision where id = ?`, [m.draft_revision_id]);
     }
     await addFileRevision(tx, m.id, spec, now);
-    await sql(tx, `update course_module set file_hash = ?, conflict = null, edited_in_browser = false, updated_at = now() where id = ?`, [spec.hash, m.id]);
+    await execSql(tx, `update course_module set file_hash = ?, conflict = null, edited_in_browser = false, updated_at = now() where id = ?`, [spec.hash, m.id]);
   });
 }

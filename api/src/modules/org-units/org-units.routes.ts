@@ -8,17 +8,17 @@ const tags = ['org-units'];
 
 export const orgUnitRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/org-units', {
-    config: { auth: ['trainer', 'manager', 'admin'] },
+    config: { permission: 'people.read' },
     schema: { operationId: 'listOrgUnits', tags, querystring: ListOrgUnitsQuery, response: { 200: Type.Object({ items: Type.Array(OrgUnitSchema) }), ...problemResponses } },
   }, async (req) => ({ items: await listOrgUnits(req.em, req.actor, req.query) }));
 
   app.post('/org-units', {
-    config: { auth: ['admin'] },
+    config: { permission: 'org_units.manage' },
     schema: { operationId: 'createOrgUnit', tags, body: CreateOrgUnitBody, response: { 201: OrgUnitSchema, ...problemResponses } },
   }, async (req, reply) => reply.code(201).send(await createOrgUnit(req.em, req.actor, req.body)));
 
   app.patch('/org-units/:orgUnitId', {
-    config: { auth: ['admin'] },
+    config: { permission: 'org_units.manage' },
     schema: { operationId: 'updateOrgUnit', tags, params: OrgUnitParams, body: UpdateOrgUnitBody, response: { 200: OrgUnitSchema, ...problemResponses } },
   }, async (req) => updateOrgUnit(req.em, req.actor, req.params.orgUnitId, req.body, app.clock.now()));
 };

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { conflict, invalidField, notFound } from '../../lib/errors.js';
-import { sql } from '../../lib/sql.js';
-import type { Actor } from '../../plugins/auth.js';
+import { execSql } from '../../lib/sql.js';
+import type { Actor } from '../../access/actor.js';
 import { OrgUnit, type IOrgUnit, type OrgUnitKind } from './org-unit.entity.js';
 
 export interface OrgUnitDto {
@@ -27,7 +27,7 @@ export async function scopePrefix(em: EntityManager, actor: Actor): Promise<stri
 
 export async function listOrgUnits(em: EntityManager, actor: Actor, opts: { includeArchived?: boolean } = {}): Promise<OrgUnitDto[]> {
   const prefix = await scopePrefix(em, actor);
-  const rows = await sql<any>(em, `
+  const rows = await execSql<any>(em, `
     select u.id, u.name, u.name_en, u.kind, u.parent_id, u.path, u.archived_at,
            (select count(*) from app_user au where au.org_unit_id = u.id and not au.disabled)::int as active_users
       from org_unit u
@@ -85,16 +85,16 @@ export async function updateOrgUnit(em: EntityManager, _actor: Actor, id: string
       const newPrefix = `${target.path}${unit.id}/`;
       await tx.flush();
       // One statement moves the unit and every descendant: each path keeps its tail under the new prefix.
-      await sql(tx, `update org_unit set path = ? || substr(path, ?), updated_at = now() where path like ? || '%'`,
+      await execSql(tx, `update org_unit set path = ? || substr(path, ?), updated_at = now() where path like ? || '%'`,
         [newPrefix, oldPrefix.length + 1, oldPrefix]);
-      await sql(tx, `update org_unit set parent_id = ? where id = ?`, [target.id, unit.id]);
+      await execSql(tx, `update org_unit set parent_id = ? where id = ?`, [target.id, unit.id]);
       tx.clear();
     }
     if (input.archived !== undefined) {
       const current = await tx.findOneOrFail(OrgUnit, { id });
       if (input.archived && !current.archivedAt) {
         if (!current.parentId) throw invalidField('archived', 'org_unit.root');
-        const [busy] = await sql<{ n: number }>(tx, `
+        const [busy] = await execSql<{ n: number }>(tx, `
           select (select count(*) from app_user au join org_unit u on u.id = au.org_unit_id
                    where u.path like ? || '%' and not au.disabled)
                + (select count(*) from org_unit u where u.path like ? || '%' and u.id <> ? and u.archived_at is null) as n`,
@@ -108,7 +108,7 @@ export async function updateOrgUnit(em: EntityManager, _actor: Actor, id: string
       }
     }
     await tx.flush();
-    const [row] = await sql<any>(tx, `
+    const [row] = await execSql<any>(tx, `
       select u.*, (select count(*) from app_user au where au.org_unit_id = u.id and not au.disabled)::int as active_users
         from org_unit u where u.id = ?`, [id]);
     return toDto(row);

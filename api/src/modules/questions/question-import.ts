@@ -13,8 +13,9 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { invalidField, AppError } from '../../lib/errors.js';
 import { t, type Lang } from '../../lib/i18n.js';
-import { pgArray, sql } from '../../lib/sql.js';
-import type { Actor } from '../../plugins/auth.js';
+import { pgArray, execSql } from '../../lib/sql.js';
+import type { Actor } from '../../access/actor.js';
+import { can } from '../../access/permissions.js';
 import { exportReasonsZh } from './bank-messages.js';
 import { parseAiken, exportAiken } from './formats/aiken.js';
 import type { ExportSkip, ImportIssue, ParsedQuestion } from './formats/common.js';
@@ -28,7 +29,7 @@ import {
   splitQuestion, stableStringify, type NewQuestion, type StoredQuestion,
 } from './question-store.js';
 import { excerpt } from './question-view.js';
-import { BANK_ROLES, matchingIds, type QuestionFilterInput } from './questions.service.js';
+import { matchingIds, type QuestionFilterInput } from './questions.service.js';
 import { MAX_IMPORT_BYTES, type ImportFormat } from './questions.schemas.js';
 
 /** At most this many report lines are sent; a file of junk can have a problem on every line. */
@@ -55,7 +56,7 @@ interface PlanItem {
 }
 
 const assertAuthor = (actor: Actor) => {
-  if (!(BANK_ROLES as readonly string[]).includes(actor.role)) throw new AppError(403, 'forbidden');
+  if (!can(actor, 'questions.manage')) throw new AppError(403, 'forbidden');
 };
 
 interface Parsed { questions: ParsedQuestion[]; errors: (ImportIssue & { column?: string })[]; warnings: (ImportIssue & { column?: string })[] }
@@ -118,7 +119,7 @@ export async function importQuestions(em: EntityManager, actor: Actor, lang: Lan
   const keyless = hashes.filter((_, i) => !questions[i].question.key);
   const hashMatches = new Map<string, { id: string; key: string }>();
   if (keyless.length) {
-    const rows = await sql<{ hash: string; id: string; key: string; language: string }>(em, `
+    const rows = await execSql<{ hash: string; id: string; key: string; language: string }>(em, `
       select distinct on (v.content_hash, q.language) v.content_hash as hash, q.id, q.key, q.language
         from question_version v join question q on q.id = v.question_id
        where v.content_hash = any(?::text[]) order by v.content_hash, q.language, v.number desc`, [pgArray(keyless)]);
@@ -174,11 +175,11 @@ export async function importQuestions(em: EntityManager, actor: Actor, lang: Lan
     })));
     creates.forEach((item, k) => { item.questionId = ids[k]; if (!ids[k]) { item.action = 'unchanged'; } });
     // Keys the parser did not have were generated on insert: report them.
-    const made = await sql<{ id: string; key: string }>(tx, `select id, key from question where id = any(?::uuid[])`, [pgArray(ids.filter((x): x is string => !!x))]);
+    const made = await execSql<{ id: string; key: string }>(tx, `select id, key from question where id = any(?::uuid[])`, [pgArray(ids.filter((x): x is string => !!x))]);
     const keyOf = new Map(made.map((r) => [r.id, r.key]));
     for (const item of creates) if (item.questionId) item.key = keyOf.get(item.questionId) ?? item.key;
     for (const item of work.filter((i) => i.action === 'update')) {
-      await sql(tx, `select 1 from question where id = ? for update`, [item.existing!.id]);
+      await execSql(tx, `select 1 from question where id = ? for update`, [item.existing!.id]);
       const [fresh] = await loadQuestions(tx, [item.existing!.id]);
       await saveQuestion(tx, fresh, item.question!, { actorId: actor.id });
     }

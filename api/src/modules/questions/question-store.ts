@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
-import { pgArray, sql } from '../../lib/sql.js';
+import { pgArray, execSql } from '../../lib/sql.js';
 import { blankAnswers, normaliseQuestion, type Lang, type Question } from './question-model.js';
 
 export type QuestionStatus = 'draft' | 'active' | 'retired';
@@ -96,22 +96,22 @@ export async function ensureCategories(em: EntityManager, paths: Iterable<string
   }
   // One statement per level: a parent must exist before the statement that looks it up.
   for (const depth of [...byDepth.keys()].sort((a, b) => a - b)) {
-    await sql(em, `
+    await execSql(em, `
       insert into question_category (id, parent_id, name, path)
       select x.id, (select c.id from question_category c where c.path = x.parent), x.name, x.path
         from jsonb_to_recordset(?::jsonb) as x(id uuid, name text, path text, parent text)
       on conflict (path) do nothing`, [JSON.stringify(byDepth.get(depth))]);
   }
   if (!all.size) return new Map();
-  const rows = await sql<{ id: string; path: string }>(em, `select id, path from question_category where path = any(?::text[])`, [pgArray([...all])]);
+  const rows = await execSql<{ id: string; path: string }>(em, `select id, path from question_category where path = any(?::text[])`, [pgArray([...all])]);
   return new Map(rows.map((r) => [r.path, r.id]));
 }
 
 /** Module slugs → ids, for the slugs that exist. */
 export async function moduleIdsBySlug(em: EntityManager, slugs?: string[]): Promise<Map<string, string>> {
   const rows = slugs
-    ? (slugs.length ? await sql<{ id: string; slug: string }>(em, `select id, slug from course_module where slug = any(?::text[])`, [pgArray(slugs)]) : [])
-    : await sql<{ id: string; slug: string }>(em, `select id, slug from course_module`);
+    ? (slugs.length ? await execSql<{ id: string; slug: string }>(em, `select id, slug from course_module where slug = any(?::text[])`, [pgArray(slugs)]) : [])
+    : await execSql<{ id: string; slug: string }>(em, `select id, slug from course_module`);
   return new Map(rows.map((r) => [r.slug, r.id]));
 }
 
@@ -140,7 +140,7 @@ export async function insertQuestions(em: EntityManager, items: NewQuestion[]): 
       points: q.points, content, hash: contentHash(content), modules: q.modules,
     };
   });
-  const inserted = await sql<{ id: string }>(em, `
+  const inserted = await execSql<{ id: string }>(em, `
     insert into question (id, key, language, status, category_id, tags, current_version_id, source, search_text, created_by)
     select x.id, x.key, x.language, x.status, x.category_id, x.tags, x.version_id, x.source, x.search_text, x.created_by
       from jsonb_to_recordset(?::jsonb) as x(id uuid, version_id uuid, key text, language text, status text, category_id uuid,
@@ -150,14 +150,14 @@ export async function insertQuestions(em: EntityManager, items: NewQuestion[]): 
   const done = new Set(inserted.map((r) => r.id));
   const kept = rows.filter((r) => done.has(r.id));
   if (kept.length) {
-    await sql(em, `
+    await execSql(em, `
       insert into question_version (id, question_id, number, type, difficulty, points, content, content_hash, created_by)
       select x.version_id, x.id, 1, x.type, x.difficulty, x.points, x.content, x.hash, x.created_by
         from jsonb_to_recordset(?::jsonb) as x(id uuid, version_id uuid, type text, difficulty int, points numeric, content jsonb, hash text, created_by uuid)`,
     [JSON.stringify(kept.map((r) => ({ id: r.id, version_id: r.version_id, type: r.type, difficulty: r.difficulty, points: r.points, content: r.content, hash: r.hash, created_by: r.created_by })))]);
     const links = kept.flatMap((r) => r.modules.map((slug) => ({ question_id: r.id, slug })));
     if (links.length) {
-      await sql(em, `
+      await execSql(em, `
         insert into question_module (question_id, module_id)
         select x.question_id, m.id from jsonb_to_recordset(?::jsonb) as x(question_id uuid, slug text)
           join course_module m on m.slug = x.slug
@@ -207,7 +207,7 @@ function toStored(r: any): StoredQuestion {
 
 export async function loadQuestions(em: EntityManager, ids: string[]): Promise<StoredQuestion[]> {
   if (!ids.length) return [];
-  const rows = await sql<any>(em, `${STORED_SELECT} where q.id = any(?::uuid[])`, [pgArray(ids)]);
+  const rows = await execSql<any>(em, `${STORED_SELECT} where q.id = any(?::uuid[])`, [pgArray(ids)]);
   const byId = new Map(rows.map((r) => [r.id, toStored(r)]));
   return ids.map((id) => byId.get(id)).filter((q): q is StoredQuestion => !!q);
 }
@@ -218,7 +218,7 @@ export async function loadQuestion(em: EntityManager, id: string): Promise<Store
 
 export async function loadByKeys(em: EntityManager, pairs: { key: string; language: string }[]): Promise<Map<string, StoredQuestion>> {
   if (!pairs.length) return new Map();
-  const rows = await sql<any>(em, `${STORED_SELECT}
+  const rows = await execSql<any>(em, `${STORED_SELECT}
     join jsonb_to_recordset(?::jsonb) as k(key text, language text) on k.key = q.key and k.language = q.language`, [JSON.stringify(pairs)]);
   return new Map(rows.map((r) => [`${r.language}\u0000${r.key}`, toStored(r)]));
 }
@@ -248,14 +248,14 @@ export async function saveQuestion(em: EntityManager, stored: StoredQuestion, q:
     const frozen = stored.status !== 'draft' || stored.version.used;
     if (frozen) {
       const versionId = randomUUID();
-      await sql(em, `
+      await execSql(em, `
         insert into question_version (id, question_id, number, type, difficulty, points, content, content_hash, created_by)
         values (?, ?, (select max(number) + 1 from question_version where question_id = ?), ?, ?, ?, ?, ?, ?)`,
       [versionId, stored.id, stored.id, q.type, q.difficulty, q.points, JSON.stringify(content), hash, opts.actorId]);
-      await sql(em, `update question set current_version_id = ? where id = ?`, [versionId, stored.id]);
+      await execSql(em, `update question set current_version_id = ? where id = ?`, [versionId, stored.id]);
       versionCreated = true;
     } else {
-      await sql(em, `
+      await execSql(em, `
         update question_version set type = ?, difficulty = ?, points = ?, content = ?, content_hash = ?, created_by = ?, created_at = now()
          where id = ?`, [q.type, q.difficulty, q.points, JSON.stringify(content), hash, opts.actorId, stored.version.id]);
     }
@@ -269,14 +269,14 @@ export async function saveQuestion(em: EntityManager, stored: StoredQuestion, q:
   if (status !== stored.status) changes.push('status');
   if (!changes.length) return { versionCreated, changes };
   const categoryId = category ? (await ensureCategories(em, [category])).get(category)! : null;
-  await sql(em, `
+  await execSql(em, `
     update question set key = ?, language = ?, status = ?, category_id = ?, tags = ?::text[], search_text = ?, updated_at = now()
      where id = ?`,
   [meta.key ?? stored.key, meta.language ?? stored.language, status, categoryId, pgArray(meta.tags), searchTextOf({ ...q, key: meta.key ?? stored.key }), stored.id]);
   if (modulesChanged) {
-    await sql(em, `delete from question_module where question_id = ?`, [stored.id]);
+    await execSql(em, `delete from question_module where question_id = ?`, [stored.id]);
     if (meta.modules.length) {
-      await sql(em, `insert into question_module (question_id, module_id) select ?, id from course_module where slug = any(?::text[]) on conflict do nothing`,
+      await execSql(em, `insert into question_module (question_id, module_id) select ?, id from course_module where slug = any(?::text[]) on conflict do nothing`,
         [stored.id, pgArray(meta.modules)]);
     }
   }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EntityManager } from '@mikro-orm/core';
-import { sql } from '../../lib/sql.js';
+import { execSql } from '../../lib/sql.js';
 import { normaliseQuestion, validateQuestion, type Lang, type Question } from './question-model.js';
 import { insertQuestions, moduleIdsBySlug } from './question-store.js';
 
@@ -49,7 +49,7 @@ export async function syncQuestionBank(em: EntityManager, contentDir: string): P
   }
   if (!wanted.length) return report;
   await em.transactional(async (tx) => {
-    const present = await sql<{ key: string; language: string }>(tx, `
+    const present = await execSql<{ key: string; language: string }>(tx, `
       select q.key, q.language from question q
       join jsonb_to_recordset(?::jsonb) as k(key text, language text) on k.key = q.key and k.language = q.language`,
     [JSON.stringify(wanted.map((q) => ({ key: q.key, language: q.language })))]);

@@ -5,7 +5,7 @@ import { problemResponses } from '../../lib/schema.js';
 import { normaliseQuestion, validateQuestion } from './question-model.js';
 import { exportQuestions, importQuestions, questionTemplate } from './question-import.js';
 import {
-  BANK_ROLES, bulkUpdate, compareVersions, createQuestion, getQuestion, getVersion, listCategories, listFacets, listQuestions, listVersions,
+  bulkUpdate, compareVersions, createQuestion, getQuestion, getVersion, listCategories, listFacets, listQuestions, listVersions,
   previewOf, updateQuestion,
 } from './questions.service.js';
 import {
@@ -16,7 +16,7 @@ import {
 
 const tags = ['questions'];
 // The bank holds the answer keys: trainers and admins only, on every route (staff and managers get 403).
-const config = { auth: BANK_ROLES };
+const config = { permission: 'questions.manage' } as const;
 
 const attachment = (filename: string) => `attachment; filename="${filename}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 

@@ -1,8 +1,9 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { AppError, conflict, forbidden, invalid, invalidField, notFound, type FieldIssue } from '../../lib/errors.js';
 import { t, type Lang } from '../../lib/i18n.js';
-import { likeEscape, pgArray, sql } from '../../lib/sql.js';
-import type { Actor } from '../../plugins/auth.js';
+import { likeEscape, pgArray, execSql } from '../../lib/sql.js';
+import type { Actor } from '../../access/actor.js';
+import { can } from '../../access/permissions.js';
 import { MANUALLY_GRADED_TYPES, normaliseQuestion, validateQuestion, type Question, type QuestionIssue } from './question-model.js';
 import {
   changedFields, ensureCategories, insertQuestions, joinQuestion, loadQuestion, loadQuestions, moduleIdsBySlug, normaliseCategory, saveQuestion,
@@ -11,9 +12,8 @@ import {
 import { answerView, excerpt, learnerView } from './question-view.js';
 
 /** Who may work in the bank. Staff never see it (it holds the answers); managers follow results but do not author. */
-export const BANK_ROLES = ['trainer', 'admin'] as const;
 const assertAuthor = (actor: Actor) => {
-  if (!(BANK_ROLES as readonly string[]).includes(actor.role)) throw forbidden();
+  if (!can(actor, 'questions.manage')) throw forbidden();
 };
 
 export interface QuestionFilterInput {
@@ -53,7 +53,7 @@ const FROM = `from question q join question_version v on v.id = q.current_versio
 
 export async function matchingIds(em: EntityManager, f: QuestionFilterInput, limit = 5000): Promise<string[]> {
   const { where, params } = filterClause(f);
-  const rows = await sql<{ id: string }>(em, `select q.id ${FROM} ${where} order by c.path nulls last, q.key, q.language limit ?`, [...params, limit]);
+  const rows = await execSql<{ id: string }>(em, `select q.id ${FROM} ${where} order by c.path nulls last, q.key, q.language limit ?`, [...params, limit]);
   return rows.map((r) => r.id);
 }
 
@@ -61,7 +61,7 @@ export async function listQuestions(em: EntityManager, actor: Actor, input: Ques
   assertAuthor(actor);
   const { where, params } = filterClause(input);
   const order = input.sort === 'updated' ? 'q.updated_at desc, q.key' : input.sort === 'difficulty' ? 'v.difficulty, q.key' : 'q.key, q.language';
-  const rows = await sql<any>(em, `
+  const rows = await execSql<any>(em, `
     select q.id, q.key, q.language, q.status, q.tags, q.updated_at, q.category_id, c.path as category, v.number, v.type, v.difficulty,
            v.points, v.content->>'stem' as stem, count(*) over () as total,
            coalesce((select array_agg(m.slug order by m.slug) from question_module qm join course_module m on m.id = qm.module_id
@@ -71,7 +71,7 @@ export async function listQuestions(em: EntityManager, actor: Actor, input: Ques
      limit ? offset ?`, [...params, input.limit, input.offset]);
   let total = rows.length ? Number(rows[0].total) : 0;
   if (!rows.length && input.offset > 0) {
-    const [{ n }] = await sql<{ n: number }>(em, `select count(*)::int as n ${FROM} ${where}`, params);
+    const [{ n }] = await execSql<{ n: number }>(em, `select count(*)::int as n ${FROM} ${where}`, params);
     total = Number(n);
   }
   return {
@@ -97,7 +97,7 @@ async function stored(em: EntityManager, id: string): Promise<StoredQuestion> {
 export async function getQuestion(em: EntityManager, actor: Actor, id: string) {
   assertAuthor(actor);
   const s = await stored(em, id);
-  const [{ n }] = await sql<{ n: number }>(em, `select count(*)::int as n from question_version where question_id = ?`, [id]);
+  const [{ n }] = await execSql<{ n: number }>(em, `select count(*)::int as n from question_version where question_id = ?`, [id]);
   return {
     id: s.id, key: s.key, language: s.language, status: s.status, source: s.source, category: s.category ?? null, categoryId: s.categoryId,
     tags: s.tags, modules: s.modules, createdAt: s.createdAt, updatedAt: s.updatedAt,
@@ -129,7 +129,7 @@ async function checkedQuestion(em: EntityManager, body: Body, language: Lang, st
 }
 
 async function assertKeyFree(em: EntityManager, key: string, language: string, exceptId?: string) {
-  const [taken] = await sql(em, `select 1 from question where key = ? and language = ? and id <> coalesce(?::uuid, '00000000-0000-0000-0000-000000000000')`, [key, language, exceptId ?? null]);
+  const [taken] = await execSql(em, `select 1 from question where key = ? and language = ? and id <> coalesce(?::uuid, '00000000-0000-0000-0000-000000000000')`, [key, language, exceptId ?? null]);
   if (taken) throw conflict('bank.key_taken', [{ path: 'key', reason: 'bank.key_taken' }]);
 }
 
@@ -156,7 +156,7 @@ export async function updateQuestion(em: EntityManager, actor: Actor, id: string
   if ((q.key ?? s.key) !== s.key || (q.language ?? s.language) !== s.language) await assertKeyFree(em, q.key ?? s.key, q.language ?? s.language, s.id);
   await em.transactional(async (tx) => {
     // Lock the row: two saves of one question must not both decide to write version n + 1.
-    await sql(tx, `select 1 from question where id = ? for update`, [id]);
+    await execSql(tx, `select 1 from question where id = ? for update`, [id]);
     const fresh = await stored(tx, id);
     await saveQuestion(tx, fresh, q, { status, actorId: actor.id });
   });
@@ -168,7 +168,7 @@ export async function updateQuestion(em: EntityManager, actor: Actor, id: string
 export async function listVersions(em: EntityManager, actor: Actor, id: string) {
   assertAuthor(actor);
   const s = await stored(em, id);
-  const rows = await sql<any>(em, `
+  const rows = await execSql<any>(em, `
     select v.id, v.number, v.type, v.difficulty, v.points, v.content, v.created_at, u.display_name as author,
            exists (select 1 from question_usage x where x.question_version_id = v.id) as used
       from question_version v left join app_user u on u.id = v.created_by
@@ -184,7 +184,7 @@ export async function listVersions(em: EntityManager, actor: Actor, id: string) 
 }
 
 async function versionRow(em: EntityManager, id: string, number: number) {
-  const [v] = await sql<any>(em, `
+  const [v] = await execSql<any>(em, `
     select v.*, u.display_name as author, exists (select 1 from question_usage x where x.question_version_id = v.id) as used
       from question_version v left join app_user u on u.id = v.created_by where v.question_id = ? and v.number = ?`, [id, number]);
   if (!v) throw notFound('question_version');
@@ -231,7 +231,7 @@ export async function compareVersions(em: EntityManager, actor: Actor, id: strin
 
 export async function listCategories(em: EntityManager, actor: Actor) {
   assertAuthor(actor);
-  const rows = await sql<any>(em, `
+  const rows = await execSql<any>(em, `
     select c.id, c.parent_id, c.name, c.path,
            (select count(*) from question q where q.category_id = c.id)::int as questions,
            (select count(*) from question q join question_category d on d.id = q.category_id
@@ -245,16 +245,16 @@ export async function listCategories(em: EntityManager, actor: Actor) {
 
 export async function listFacets(em: EntityManager, actor: Actor, lang: Lang) {
   assertAuthor(actor);
-  const tags = await sql<{ tag: string; count: number }>(em, `
+  const tags = await execSql<{ tag: string; count: number }>(em, `
     select tag, count(*)::int as count from question, unnest(tags) as tag group by tag order by count(*) desc, tag limit 300`);
-  const modules = await sql<any>(em, `
+  const modules = await execSql<any>(em, `
     select m.slug, count(qm.question_id)::int as count,
            coalesce(r.locales->?->>'title', r.locales->'zh'->>'title', r.locales->'en'->>'title', m.slug) as title
       from course_module m
       left join module_revision r on r.id = coalesce(m.published_revision_id, m.draft_revision_id)
       left join question_module qm on qm.module_id = m.id
      group by m.id, m.slug, r.locales, m.track_id, m.sort_order order by m.track_id, m.sort_order, m.slug`, [lang]);
-  const counts = await sql<{ status: string; n: number }>(em, `select status, count(*)::int as n from question group by status`);
+  const counts = await execSql<{ status: string; n: number }>(em, `select status, count(*)::int as n from question group by status`);
   const by = Object.fromEntries(counts.map((c) => [c.status, Number(c.n)]));
   return {
     tags: tags.map((r) => ({ tag: r.tag, count: Number(r.count) })),
@@ -266,7 +266,7 @@ export async function listFacets(em: EntityManager, actor: Actor, lang: Lang) {
 async function refreshSearchText(em: EntityManager, ids: string[]) {
   const qs = await loadQuestions(em, ids);
   if (!qs.length) return;
-  await sql(em, `update question q set search_text = x.text from jsonb_to_recordset(?::jsonb) as x(id uuid, text text) where q.id = x.id`,
+  await execSql(em, `update question q set search_text = x.text from jsonb_to_recordset(?::jsonb) as x(id uuid, text text) where q.id = x.id`,
     [JSON.stringify(qs.map((s) => ({ id: s.id, text: searchTextOf(s.question) })))]);
 }
 
@@ -290,7 +290,7 @@ export async function bulkUpdate(em: EntityManager, actor: Actor, lang: Lang, in
         const expr = input.action === 'add_tags'
           ? `array(select distinct x from unnest(q.tags || ?::text[]) as x order by x)`
           : `array(select x from unnest(q.tags) as x where not x = any(?::text[]))`;
-        const rows = await sql(tx, `update question q set tags = ${expr}, updated_at = now() where q.id = any(?::uuid[]) returning q.id`, [pgArray(tags), ids]);
+        const rows = await execSql(tx, `update question q set tags = ${expr}, updated_at = now() where q.id = any(?::uuid[]) returning q.id`, [pgArray(tags), ids]);
         updated = rows.length;
         // Tags are part of the text search.
         await refreshSearchText(tx, rows.map((r: any) => r.id));
@@ -300,14 +300,14 @@ export async function bulkUpdate(em: EntityManager, actor: Actor, lang: Lang, in
         const path = normaliseCategory(input.category);
         if (!path || path.split('/').some((s) => !s)) throw invalidField('category', path ? 'question.category_path' : 'bank.needs_category');
         const id = (await ensureCategories(tx, [path])).get(path)!;
-        updated = (await sql(tx, `update question set category_id = ?, updated_at = now() where id = any(?::uuid[]) returning id`, [id, ids])).length;
+        updated = (await execSql(tx, `update question set category_id = ?, updated_at = now() where id = any(?::uuid[]) returning id`, [id, ids])).length;
         break;
       }
       case 'retire':
-        updated = (await sql(tx, `update question set status = 'retired', updated_at = now() where id = any(?::uuid[]) and status <> 'retired' returning id`, [ids])).length;
+        updated = (await execSql(tx, `update question set status = 'retired', updated_at = now() where id = any(?::uuid[]) and status <> 'retired' returning id`, [ids])).length;
         break;
       case 'activate': {
-        const rows = await sql<any>(tx, `
+        const rows = await execSql<any>(tx, `
           select q.id, q.key, v.type, v.content from question q join question_version v on v.id = q.current_version_id
            where q.id = any(?::uuid[]) and q.status <> 'active'`, [ids]);
         const ok: string[] = [];
@@ -316,7 +316,7 @@ export async function bulkUpdate(em: EntityManager, actor: Actor, lang: Lang, in
             skipped.push({ id: r.id, key: r.key, code: 'bank.not_activated', message: t(lang, 'bank.not_activated', { key: r.key, reason: `rubric: ${t(lang, 'field.required')}` }) });
           } else ok.push(r.id);
         }
-        if (ok.length) updated = (await sql(tx, `update question set status = 'active', updated_at = now() where id = any(?::uuid[]) returning id`, [pgArray(ok)])).length;
+        if (ok.length) updated = (await execSql(tx, `update question set status = 'active', updated_at = now() where id = any(?::uuid[]) returning id`, [pgArray(ok)])).length;
         break;
       }
     }

@@ -6,14 +6,17 @@ import { AttendanceBody, ListSessionsQuery, LogSessionBody, MonthlyQuery, Monthl
 import { listStudySessions, logStudySession, monthlyStudyTotals, recordAttendance, reviewStudySession } from './study.service.js';
 
 const tags = ['study'];
-const reviewers = { auth: ['trainer', 'manager', 'admin'] as const };
+const reviewers = { permission: 'study.review' } as const;
+const learners = { permission: 'learning.study' } as const;
 
 export const studyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/study-sessions', {
+    config: learners,
     schema: { operationId: 'logStudySession', tags, body: LogSessionBody, response: { 201: SessionSchema, ...problemResponses } },
   }, async (req, reply) => reply.code(201).send(await logStudySession(req.em, req.actor, req.body, app.clock.now())));
 
   app.get('/study-sessions', {
+    config: learners,
     schema: { operationId: 'listStudySessions', tags, querystring: ListSessionsQuery, response: { 200: Type.Object({ items: Type.Array(SessionSchema), total: Type.Integer() }), ...problemResponses } },
   }, async (req) => listStudySessions(req.em, req.actor, req.query));
 

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { forbidden, invalid, invalidField, notFound, type FieldIssue } from '../../lib/errors.js';
-import { pgArray, sql } from '../../lib/sql.js';
-import type { Actor } from '../../plugins/auth.js';
+import { pgArray, execSql } from '../../lib/sql.js';
+import type { Actor } from '../../access/actor.js';
+import { can } from '../../access/permissions.js';
 import { scopePrefix } from '../org-units/org-units.service.js';
 import type { Lang } from '../../lib/i18n.js';
 import { COMPLETION_TIME_SHARE, pickLocale, progressDto, visibleModule } from '../courses/courses.service.js';
@@ -34,7 +35,7 @@ export async function recordStudyProgress(em: EntityManager, actor: Actor, modul
   const m = await visibleModule(em, actor, moduleId, { withRevision: true });
   const needSeconds = Math.round(m.minutes * 60 * COMPLETION_TIME_SHARE);
   const sections = (input.sectionsRead ?? []).slice(0, 200);
-  const [row] = await sql<any>(em, `
+  const [row] = await execSql<any>(em, `
     with prev as (select * from study_progress where user_id = ? and module_id = ?),
     credit as (
       select case
@@ -112,7 +113,7 @@ function checkDay(day: string, now: Date, issues: FieldIssue[]) {
 
 async function checkModule(em: EntityManager, moduleId: string | undefined | null, issues: FieldIssue[]) {
   if (!moduleId) return;
-  const [m] = await sql(em, `select 1 from course_module where id = ?`, [moduleId]);
+  const [m] = await execSql(em, `select 1 from course_module where id = ?`, [moduleId]);
   if (!m) issues.push({ path: 'moduleId', reason: 'course.unknown_module' });
 }
 
@@ -125,9 +126,9 @@ export async function logStudySession(em: EntityManager, actor: Actor, input: Lo
   await checkModule(em, input.moduleId, issues);
   if (issues.length) throw invalid(issues);
   const id = randomUUID();
-  await sql(em, `insert into study_session (id, user_id, kind, day, minutes, module_id, note, status, recorded_by) values (?, ?, ?, ?, ?, ?, ?, 'logged', ?)`,
+  await execSql(em, `insert into study_session (id, user_id, kind, day, minutes, module_id, note, status, recorded_by) values (?, ?, ?, ?, ?, ?, ?, 'logged', ?)`,
     [id, actor.id, input.kind, input.day, input.minutes, input.moduleId ?? null, input.note?.trim() ?? '', actor.id]);
-  const [row] = await sql<any>(em, `${SESSION_SELECT} where s.id = ?`, [id]);
+  const [row] = await execSql<any>(em, `${SESSION_SELECT} where s.id = ?`, [id]);
   return sessionDto(row);
 }
 
@@ -135,13 +136,13 @@ export interface AttendanceInput extends LogSessionInput { userIds: string[] }
 
 /** A trainer or manager records a meeting or training for many people at once; those records count as confirmed. */
 export async function recordAttendance(em: EntityManager, actor: Actor, input: AttendanceInput, now: Date): Promise<{ created: number }> {
-  if (!['trainer', 'manager', 'admin'].includes(actor.role)) throw forbidden();
+  if (!can(actor, 'study.review')) throw forbidden();
   const issues: FieldIssue[] = [];
   checkDay(input.day, now, issues);
   await checkModule(em, input.moduleId, issues);
   const ids = [...new Set(input.userIds)];
   const scope = await scopePrefix(em, actor);
-  const found = await sql<{ id: string }>(em, `
+  const found = await execSql<{ id: string }>(em, `
     select u.id from app_user u join org_unit o on o.id = u.org_unit_id
      where u.id = any(?::uuid[]) and not u.disabled and (?::text is null or o.path like ? || '%')`, [pgArray(ids), scope, scope]);
   const ok = new Set(found.map((r) => r.id));
@@ -150,7 +151,7 @@ export async function recordAttendance(em: EntityManager, actor: Actor, input: A
   if (issues.length) throw invalid(issues);
   await em.transactional(async (tx) => {
     for (const userId of ids) {
-      await sql(tx, `insert into study_session (id, user_id, kind, day, minutes, module_id, note, status, recorded_by, reviewed_by, reviewed_at)
+      await execSql(tx, `insert into study_session (id, user_id, kind, day, minutes, module_id, note, status, recorded_by, reviewed_by, reviewed_at)
                      values (?, ?, ?, ?, ?, ?, ?, 'confirmed', ?, ?, ?)`,
         [randomUUID(), userId, input.kind, input.day, input.minutes, input.moduleId ?? null, input.note?.trim() ?? '', actor.id, actor.id, now]);
     }
@@ -171,20 +172,20 @@ export async function listStudySessions(em: EntityManager, actor: Actor, input: 
        and (?::date is null or s.day >= ?::date) and (?::date is null or s.day <= ?::date)`;
   const userId = own ? actor.id : (input.userId ?? null);
   const params = [userId, userId, scope, scope, input.status ?? null, input.status ?? null, input.from ?? null, input.from ?? null, input.to ?? null, input.to ?? null];
-  const rows = await sql<any>(em, `${SESSION_SELECT} ${where} order by s.day desc, s.created_at desc limit ? offset ?`, [...params, input.limit, input.offset]);
-  const [{ n }] = await sql<any>(em, `select count(*)::int as n from study_session s join app_user u on u.id = s.user_id join org_unit o on o.id = u.org_unit_id ${where}`, params);
+  const rows = await execSql<any>(em, `${SESSION_SELECT} ${where} order by s.day desc, s.created_at desc limit ? offset ?`, [...params, input.limit, input.offset]);
+  const [{ n }] = await execSql<any>(em, `select count(*)::int as n from study_session s join app_user u on u.id = s.user_id join org_unit o on o.id = u.org_unit_id ${where}`, params);
   return { items: rows.map(sessionDto), total: Number(n) };
 }
 
 export async function reviewStudySession(em: EntityManager, actor: Actor, id: string, input: { status: 'confirmed' | 'rejected'; note?: string }, now: Date) {
-  if (!['trainer', 'manager', 'admin'].includes(actor.role)) throw forbidden();
+  if (!can(actor, 'study.review')) throw forbidden();
   const scope = await scopePrefix(em, actor);
-  const [row] = await sql<any>(em, `${SESSION_SELECT} where s.id = ? and (?::text is null or o.path like ? || '%')`, [id, scope, scope]);
+  const [row] = await execSql<any>(em, `${SESSION_SELECT} where s.id = ? and (?::text is null or o.path like ? || '%')`, [id, scope, scope]);
   if (!row) throw notFound('study_session');
   if (row.user_id === actor.id) throw invalidField('status', 'study.own_session');
-  await sql(em, `update study_session set status = ?, reviewed_by = ?, reviewed_at = ?, review_note = ? where id = ?`,
+  await execSql(em, `update study_session set status = ?, reviewed_by = ?, reviewed_at = ?, review_note = ? where id = ?`,
     [input.status, actor.id, now, input.note?.trim() ?? '', id]);
-  const [updated] = await sql<any>(em, `${SESSION_SELECT} where s.id = ?`, [id]);
+  const [updated] = await execSql<any>(em, `${SESSION_SELECT} where s.id = ?`, [id]);
   return sessionDto(updated);
 }
 
@@ -206,14 +207,14 @@ export async function monthlyStudyTotals(em: EntityManager, month: string, userI
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw invalidField('month', 'field.format', { format: 'YYYY-MM' });
   const start = `${month}-01`;
   const ids = pgArray(userIds);
-  const reading = await sql<any>(em, `
+  const reading = await execSql<any>(em, `
     select user_id, sum(seconds)::int as seconds from study_daily
      where user_id = any(?::uuid[]) and day >= ?::date and day < (?::date + interval '1 month') group by user_id`, [ids, start, start]);
-  const completed = await sql<any>(em, `
+  const completed = await execSql<any>(em, `
     select user_id, count(*)::int as n from study_progress
      where user_id = any(?::uuid[]) and (completed_at at time zone 'Asia/Shanghai')::date >= ?::date
        and (completed_at at time zone 'Asia/Shanghai')::date < (?::date + interval '1 month') group by user_id`, [ids, start, start]);
-  const sessions = await sql<any>(em, `
+  const sessions = await execSql<any>(em, `
     select user_id, kind, status, sum(minutes)::int as minutes from study_session
      where user_id = any(?::uuid[]) and day >= ?::date and day < (?::date + interval '1 month') and status <> 'rejected'
      group by user_id, kind, status`, [ids, start, start]);

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { invalid } from '../../lib/errors.js';
 import { t, type Lang } from '../../lib/i18n.js';
-import { sql } from '../../lib/sql.js';
+import { execSql } from '../../lib/sql.js';
 import { decodeTextFile, parseCsv } from '../../lib/text-file.js';
-import type { Actor } from '../../plugins/auth.js';
+import type { Actor } from '../../access/actor.js';
 import { checkPasswordPolicy, hashPassword } from '../auth/password.js';
 import { revokeAllSessions } from '../auth/auth.service.js';
 import { unitsByNamePath } from '../org-units/org-units.service.js';
@@ -92,7 +92,7 @@ export async function importUsers(em: EntityManager, _actor: Actor, lang: Lang, 
   const planned: PlannedRow[] = [];
   const usernames = records.map((r) => (r.fields[index.get('username')!] ?? '').trim().toLowerCase()).filter(Boolean);
   const existingRows = usernames.length
-    ? await sql<{ id: string }>(em, `select id from app_user where lower(username) in (?)`, [usernames]) : [];
+    ? await execSql<{ id: string }>(em, `select id from app_user where lower(username) in (?)`, [usernames]) : [];
   const existing = await em.find(User, { id: { $in: existingRows.map((r) => r.id) } });
   const byName = new Map(existing.map((u) => [u.username.toLowerCase(), u]));
 

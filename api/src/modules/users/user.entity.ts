@@ -1,7 +1,6 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 
-export const ROLES = ['staff', 'trainer', 'manager', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from '../../access/roles.js';
 
 /** Positions of marketing staff and the other people who use the platform. */
 export const POSITIONS = ['account_manager', 'marketing_manager', 'trainer', 'department_head', 'administrator'] as const;

@@ -10,12 +10,12 @@ const tags = ['users'];
 
 export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/users', {
-    config: { auth: ['trainer', 'manager', 'admin'] },
+    config: { permission: 'people.read' },
     schema: { operationId: 'listUsers', tags, querystring: ListUsersQuery, response: { 200: Type.Object({ items: Type.Array(UserSchema), total: Type.Integer() }), ...problemResponses } },
   }, async (req) => listUsers(req.em, req.actor, req.query));
 
   app.get('/users/:userId', {
-    config: { auth: ['trainer', 'manager', 'admin'] },
+    config: { permission: 'people.read' },
     schema: { operationId: 'getUser', tags, params: UserParams, response: { 200: UserSchema, ...problemResponses } },
   }, async (req) => {
     const { user, unitName } = await getUserInScope(req.em, req.actor, req.params.userId);
@@ -23,28 +23,28 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.post('/users', {
-    config: { auth: ['admin'] },
+    config: { permission: 'people.admin' },
     schema: { operationId: 'createUser', tags, body: CreateUserBody, response: { 201: UserSchema, ...problemResponses } },
   }, async (req, reply) => reply.code(201).send(await createUser(req.em, req.actor, req.body)));
 
   app.patch('/users/:userId', {
-    config: { auth: ['manager', 'admin'] },
+    config: { permission: 'people.update' },
     schema: { operationId: 'updateUser', tags, params: UserParams, body: UpdateUserBody, response: { 200: UserSchema, ...problemResponses } },
   }, async (req) => updateUser(req.em, app.clock, req.actor, req.params.userId, req.body));
 
   app.post('/users/:userId/password-reset', {
-    config: { auth: ['admin'] },
+    config: { permission: 'people.admin' },
     schema: { operationId: 'resetUserPassword', tags, params: UserParams, body: ResetPasswordBody, response: { 200: Type.Object({ temporaryPassword: Type.String() }), ...problemResponses } },
   }, async (req) => resetUserPassword(req.em, app.clock, req.actor, req.params.userId, req.body.password));
 
   app.post('/users/import', {
-    config: { auth: ['admin'] },
+    config: { permission: 'people.admin' },
     bodyLimit: 6 * 1024 * 1024,
     schema: { operationId: 'importUsers', tags, body: ImportUsersBody, response: { 200: ImportReportSchema, ...problemResponses } },
   }, async (req) => importUsers(req.em, req.actor, requestLang(req), req.body));
 
   app.get('/users/import/template.csv', {
-    config: { auth: ['admin'] },
+    config: { permission: 'people.admin' },
     schema: { operationId: 'getRosterTemplate', tags, produces: ['text/csv'] },
   }, async (_req, reply) => {
     const example = [ROSTER_HEADER, '20001,张伟,account_manager,河西市烟草公司/安宁县营销部/城区片区,staff', '20002,李娜,marketing_manager,河西市烟草公司/安宁县营销部,staff'];

@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { conflict, forbidden, invalid, invalidField, notFound, type FieldIssue } from '../../lib/errors.js';
-import { likeEscape, sql } from '../../lib/sql.js';
+import { likeEscape, execSql } from '../../lib/sql.js';
 import type { Clock } from '../../lib/clock.js';
-import type { Actor } from '../../plugins/auth.js';
+import type { Actor } from '../../access/actor.js';
+import { can } from '../../access/permissions.js';
 import { checkPasswordPolicy, hashPassword } from '../auth/password.js';
 import { revokeAllSessions } from '../auth/auth.service.js';
 import { OrgUnit } from '../org-units/org-unit.entity.js';
@@ -51,8 +52,8 @@ export async function listUsers(em: EntityManager, actor: Actor, input: ListUser
        and (?::boolean is null or u.disabled = ?)`;
   const params = [scope, scope, unitPrefix, unitPrefix, q, q, q, input.role ?? null, input.role ?? null,
     input.position ?? null, input.position ?? null, input.disabled ?? null, input.disabled ?? null];
-  const [{ n }] = await sql<{ n: number }>(em, `select count(*)::int as n ${where}`, params);
-  const rows = await sql<any>(em, `select u.id, o.name as org_unit_name ${where} order by u.username limit ? offset ?`,
+  const [{ n }] = await execSql<{ n: number }>(em, `select count(*)::int as n ${where}`, params);
+  const rows = await execSql<any>(em, `select u.id, o.name as org_unit_name ${where} order by u.username limit ? offset ?`,
     [...params, input.limit, input.offset]);
   const users = await em.find(User, { id: { $in: rows.map((r) => r.id) } });
   const byId = new Map(users.map((u) => [u.id, u]));
@@ -62,7 +63,7 @@ export async function listUsers(em: EntityManager, actor: Actor, input: ListUser
 /** Loads a user the actor may see; one outside a manager's subtree answers 404 like one that does not exist. */
 export async function getUserInScope(em: EntityManager, actor: Actor, userId: string): Promise<{ user: IUser; unitName: string; scope: string | null }> {
   const scope = await scopePrefix(em, actor);
-  const [row] = await sql<{ path: string; name: string }>(em,
+  const [row] = await execSql<{ path: string; name: string }>(em,
     `select o.path, o.name from app_user u join org_unit o on o.id = u.org_unit_id where u.id = ?`, [userId]);
   if (!row || (scope && !row.path.startsWith(scope))) throw notFound('user');
   return { user: await em.findOneOrFail(User, { id: userId }), unitName: row.name, scope };
@@ -80,7 +81,7 @@ export interface CreateUserInput { username: string; displayName: string; role: 
 
 export async function createUser(em: EntityManager, _actor: Actor, input: CreateUserInput): Promise<UserDto> {
   const issues: FieldIssue[] = checkPasswordPolicy(input.password, input.username);
-  const [taken] = await sql(em, `select 1 from app_user where lower(username) = lower(?)`, [input.username]);
+  const [taken] = await execSql(em, `select 1 from app_user where lower(username) = lower(?)`, [input.username]);
   if (taken) issues.push({ path: 'username', reason: 'user.username_taken' });
   if (issues.length) throw taken && issues.length === 1 ? conflict('user.username_taken', issues) : invalid(issues);
   const unit = await activeUnit(em, input.orgUnitId, null);
@@ -102,8 +103,9 @@ export interface UpdateUserInput { displayName?: string; role?: Role; position?:
  */
 export async function updateUser(em: EntityManager, clock: Clock, actor: Actor, userId: string, input: UpdateUserInput): Promise<UserDto> {
   const { user, scope } = await getUserInScope(em, actor, userId);
-  if (actor.role === 'manager' && input.role !== undefined && input.role !== user.role) throw forbidden();
-  if (actor.role === 'manager' && user.role === 'admin') throw forbidden();
+  // Roles, and administrators' accounts, are for administrators only.
+  if (!can(actor, 'people.admin') && input.role !== undefined && input.role !== user.role) throw forbidden();
+  if (!can(actor, 'people.admin') && user.role === 'admin') throw forbidden();
   if (user.id === actor.id) {
     if (input.disabled) throw invalidField('disabled', 'user.self_disable');
     if (input.role !== undefined && input.role !== user.role) throw invalidField('role', 'user.self_role');
