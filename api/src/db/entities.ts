@@ -1,7 +1,16 @@
 import { OrgUnit } from '../modules/org-units/org-unit.entity.js';
 import { User } from '../modules/users/user.entity.js';
 import { RefreshToken } from '../modules/auth/refresh-token.entity.js';
-import { CourseModule, ModuleRevision, Track } from '../modules/courses/course.entity.js';
+import { LoginThrottle } from '../modules/auth/login-throttle.entity.js';
+import { CourseModule, ModuleAsset, ModuleRevision, Track } from '../modules/courses/course.entity.js';
+import { StudyDaily, StudyProgress, StudySession } from '../modules/study/study.entity.js';
+import { Assignment } from '../modules/assignments/assignment.entity.js';
 import { Question, QuestionCategory, QuestionUsage, QuestionVersion } from '../modules/questions/question.entity.js';
+import { QuestionModule } from '../modules/questions/question-module.entity.js';
 
-export const entities = [OrgUnit, User, RefreshToken, Track, CourseModule, ModuleRevision, QuestionCategory, Question, QuestionVersion, QuestionUsage];
+/** Every table has its entity here; tests/integration/schema.test.ts proves they and the migrations agree. */
+export const entities = [
+  OrgUnit, User, RefreshToken, LoginThrottle, Track, CourseModule, ModuleRevision, ModuleAsset,
+  StudyProgress, StudyDaily, StudySession, Assignment,
+  QuestionCategory, Question, QuestionVersion, QuestionModule, QuestionUsage,
+];

@@ -1,4 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { tz } from '../../db/columns.js';
 
 /**
  * A refresh token is stored only as its SHA-256. Tokens of one login share a `familyId`; rotation revokes the used
@@ -12,9 +13,9 @@ export const RefreshToken = defineEntity({
     userId: p.uuid(),
     familyId: p.uuid(),
     tokenHash: p.string().length(64).unique(),
-    expiresAt: p.datetime(),
-    revokedAt: p.datetime().nullable(),
-    createdAt: p.datetime(),
+    expiresAt: tz(),
+    revokedAt: tz().nullable(),
+    createdAt: tz(),
     userAgent: p.string().length(300).nullable(),
   },
 });

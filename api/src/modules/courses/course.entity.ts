@@ -1,4 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { tz, createdStamp, updatedStamp, textArray } from '../../db/columns.js';
 
 export const Track = defineEntity({
   name: 'Track',
@@ -10,9 +11,9 @@ export const Track = defineEntity({
     titleEn: p.string().length(200),
     summaryZh: p.text().default(''),
     summaryEn: p.text().default(''),
-    archivedAt: p.datetime().nullable(),
-    createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    archivedAt: tz().nullable(),
+    createdAt: createdStamp(),
+    updatedAt: updatedStamp(),
   },
 });
 export type ITrack = InferEntity<typeof Track>;
@@ -30,16 +31,16 @@ export const CourseModule = defineEntity({
     slug: p.string().length(100).unique(),
     trackId: p.string().length(64),
     sortOrder: p.integer().default(0),
-    source: p.string().length(16),
+    source: p.enum(['file', 'browser']).columnType('varchar(16)'),
     sourcePath: p.text().nullable(),
     fileHash: p.string().length(64).nullable(),
     publishedRevisionId: p.uuid().nullable(),
     draftRevisionId: p.uuid().nullable(),
     editedInBrowser: p.boolean().default(false),
     conflict: p.json<{ fileHash: string; detectedAt: string; path: string } | null>().nullable(),
-    archivedAt: p.datetime().nullable(),
-    createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    archivedAt: tz().nullable(),
+    createdAt: createdStamp(),
+    updatedAt: updatedStamp(),
   },
 });
 export type ICourseModule = InferEntity<typeof CourseModule>;
@@ -63,16 +64,33 @@ export const ModuleRevision = defineEntity({
     id: p.uuid().primary(),
     moduleId: p.uuid(),
     number: p.integer(),
-    origin: p.string().length(16),
-    state: p.string().length(16),
+    origin: p.enum(['file', 'browser', 'restore']).columnType('varchar(16)'),
+    state: p.enum(['draft', 'published']).columnType('varchar(16)'),
     minutes: p.integer(),
-    positions: p.array(),
+    positions: textArray(),
     locales: p.json<Locales>(),
     searchText: p.text().default(''),
     contentHash: p.string().length(64),
     createdBy: p.uuid().nullable(),
-    createdAt: p.datetime().onCreate(() => new Date()),
-    publishedAt: p.datetime().nullable(),
+    createdAt: createdStamp(),
+    publishedAt: tz().nullable(),
   },
 });
 export type IModuleRevision = InferEntity<typeof ModuleRevision>;
+
+/** An image a module's text refers to, kept in the database with the module (so every process serves it). */
+export const ModuleAsset = defineEntity({
+  name: 'ModuleAsset',
+  tableName: 'module_asset',
+  properties: {
+    id: p.uuid().primary(),
+    moduleId: p.uuid(),
+    filename: p.string().length(200),
+    mime: p.string().length(64),
+    size: p.integer(),
+    sha256: p.string().length(64),
+    data: p.blob(),
+    createdAt: createdStamp(),
+  },
+});
+export type IModuleAsset = InferEntity<typeof ModuleAsset>;

@@ -1,4 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { createdStamp, tz, updatedStamp } from '../../db/columns.js';
 
 export const ORG_UNIT_KINDS = ['company', 'county', 'area', 'team'] as const;
 export type OrgUnitKind = (typeof ORG_UNIT_KINDS)[number];
@@ -17,9 +18,9 @@ export const OrgUnit = defineEntity({
     kind: p.string().length(20),
     parentId: p.uuid().nullable(),
     path: p.text(),
-    archivedAt: p.datetime().nullable(),
-    createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    archivedAt: tz().nullable(),
+    createdAt: createdStamp(),
+    updatedAt: updatedStamp(),
   },
 });
 export type IOrgUnit = InferEntity<typeof OrgUnit>;

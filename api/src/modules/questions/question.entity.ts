@@ -1,4 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { createdStamp, updatedStamp, textArray } from '../../db/columns.js';
 
 /** A node of the category tree; `path` is the full name path, `/` between levels (`货源政策/总量浮动`). */
 export const QuestionCategory = defineEntity({
@@ -9,7 +10,7 @@ export const QuestionCategory = defineEntity({
     parentId: p.uuid().nullable(),
     name: p.string().length(200),
     path: p.text().unique(),
-    createdAt: p.datetime().onCreate(() => new Date()),
+    createdAt: createdStamp(),
   },
 });
 export type IQuestionCategory = InferEntity<typeof QuestionCategory>;
@@ -24,16 +25,16 @@ export const Question = defineEntity({
   properties: {
     id: p.uuid().primary(),
     key: p.string().length(100),
-    language: p.string().length(2),
-    status: p.string().length(10),
+    language: p.enum(['zh', 'en']).columnType('varchar(2)'),
+    status: p.enum(['draft', 'active', 'retired']).columnType('varchar(10)'),
     categoryId: p.uuid().nullable(),
-    tags: p.array().default([]),
+    tags: textArray(),
     currentVersionId: p.uuid().nullable(),
-    source: p.string().length(10),
+    source: p.enum(['file', 'browser', 'import']).columnType('varchar(10)'),
     searchText: p.text().default(''),
     createdBy: p.uuid().nullable(),
-    createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    createdAt: createdStamp(),
+    updatedAt: updatedStamp(),
   },
 });
 export type IQuestion = InferEntity<typeof Question>;
@@ -51,11 +52,11 @@ export const QuestionVersion = defineEntity({
     number: p.integer(),
     type: p.string().length(20),
     difficulty: p.smallint(),
-    points: p.decimal(),
+    points: p.decimal().precision(8).scale(2),
     content: p.json<Record<string, unknown>>(),
     contentHash: p.string().length(64),
     createdBy: p.uuid().nullable(),
-    createdAt: p.datetime().onCreate(() => new Date()),
+    createdAt: createdStamp(),
   },
 });
 export type IQuestionVersion = InferEntity<typeof QuestionVersion>;
@@ -69,7 +70,7 @@ export const QuestionUsage = defineEntity({
     questionVersionId: p.uuid(),
     usedByType: p.string().length(32),
     usedById: p.uuid(),
-    createdAt: p.datetime().onCreate(() => new Date()),
+    createdAt: createdStamp(),
   },
 });
 export type IQuestionUsage = InferEntity<typeof QuestionUsage>;

@@ -1,5 +1,7 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { tz, createdStamp, updatedStamp } from '../../db/columns.js';
 
+import { ROLES } from '../../access/roles.js';
 export { ROLES, type Role } from '../../access/roles.js';
 
 /** Positions of marketing staff and the other people who use the platform. */
@@ -18,15 +20,15 @@ export const User = defineEntity({
     username: p.string().length(64).unique(),
     displayName: p.string().length(100),
     passwordHash: p.text().hidden(),
-    role: p.string().length(16),
+    role: p.enum([...ROLES]).columnType('varchar(16)'),
     position: p.string().length(32),
     orgUnitId: p.uuid(),
     locale: p.string().length(8).nullable(),
     disabled: p.boolean().default(false),
     mustChangePassword: p.boolean().default(false),
-    passwordChangedAt: p.datetime().nullable(),
-    createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    passwordChangedAt: tz().nullable(),
+    createdAt: createdStamp(),
+    updatedAt: updatedStamp(),
   },
 });
 export type IUser = InferEntity<typeof User>;
