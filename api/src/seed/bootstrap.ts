@@ -3,7 +3,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EntityManager } from '@mikro-orm/core';
 import type { FastifyBaseLogger } from 'fastify';
-import { execSql } from '../lib/sql.js';
 import { hashPassword } from '../modules/auth/password.js';
 import { OrgUnit } from '../modules/org-units/org-unit.entity.js';
 import { User, type Position, type Role } from '../modules/users/user.entity.js';
@@ -65,8 +64,7 @@ function demoPeople(): PersonSpec[] {
  * an `admin` account, so that somebody can sign in and build the real organisation. Does nothing when any account exists.
  */
 export async function bootstrap(em: EntityManager, opts: BootstrapOptions, log: Pick<FastifyBaseLogger, 'info' | 'warn'>): Promise<void> {
-  const [{ n }] = await execSql<{ n: number }>(em, 'select count(*)::int as n from app_user');
-  if (Number(n) > 0) return;
+  if (await em.count(User, {}) > 0) return;
   const generated = !opts.demoPassword;
   const password = opts.demoPassword ?? generatePassword();
   await em.transactional(async (tx) => {

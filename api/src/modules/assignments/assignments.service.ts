@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { forbidden, invalid, notFound, type FieldIssue } from '../../lib/errors.js';
 import type { Lang } from '../../lib/i18n.js';
-import { pgArray, execSql } from '../../lib/sql.js';
+import { query, sql } from '../../lib/sql.js';
+import { activeLearner, audienceOf, audienceReaches, personOf } from '../../access/audience.js';
+import { scopeCondition, scopeOf, scopePathOf, unitScopeCondition, type Scope } from '../../access/scope.js';
+import { Assignment } from './assignment.entity.js';
 import type { Actor } from '../../access/actor.js';
 import { can } from '../../access/permissions.js';
-import { scopePrefix } from '../org-units/org-units.service.js';
 import { listModules } from '../courses/courses.service.js';
 
 export interface CreateAssignmentInput {
@@ -37,64 +39,71 @@ export async function createAssignment(em: EntityManager, actor: Actor, input: C
   if (input.targetType === 'module') {
     // A target that is not a uuid is simply unknown (casting it would fail the query).
     const [m] = UUID.test(input.targetId)
-      ? await execSql(em, `select 1 from course_module where id = ?::uuid and published_revision_id is not null and archived_at is null`, [input.targetId])
+      ? await query<{ one: number }>(em, sql`select 1 as one from course_module where id = ${input.targetId}::uuid and published_revision_id is not null and archived_at is null`)
       : [];
     if (!m) issues.push({ path: 'targetId', reason: 'course.unknown_module' });
   } else {
-    const [t] = await execSql(em, `select 1 from track where id = ? and archived_at is null`, [input.targetId]);
+    const [t] = await query<{ one: number }>(em, sql`select 1 as one from track where id = ${input.targetId} and archived_at is null`);
     if (!t) issues.push({ path: 'targetId', reason: 'course.unknown_track' });
   }
   if (input.dueOn && input.dueOn < chinaDay(now)) issues.push({ path: 'dueOn', reason: 'assignment.past_due' });
-  const scope = await scopePrefix(em, actor);
+  const scope = await scopeOf(em, actor);
   if (orgUnitIds.length) {
-    const units = await execSql<{ id: string }>(em, `select id from org_unit where id = any(?::uuid[]) and archived_at is null and (?::text is null or path like ? || '%')`,
-      [pgArray(orgUnitIds), scope, scope]);
+    const units = await query<{ id: string }>(em, sql`select u.id from org_unit u
+      where u.id = any(${orgUnitIds}::uuid[]) and u.archived_at is null and ${unitScopeCondition(scope, sql`u.path`)}`);
     const ok = new Set(units.map((u) => u.id));
     // Paths index the lists as sent (duplicates included), so the form can mark the right entry.
     (input.orgUnitIds ?? []).forEach((id, i) => { if (!ok.has(id)) issues.push({ path: `orgUnitIds.${i}`, reason: 'org_unit.unknown' }); });
   }
   if (userIds.length) {
-    const users = await execSql<{ id: string }>(em, `select u.id from app_user u join org_unit o on o.id = u.org_unit_id where u.id = any(?::uuid[]) and (?::text is null or o.path like ? || '%')`,
-      [pgArray(userIds), scope, scope]);
+    const users = await query<{ id: string }>(em, sql`select u.id from app_user u join org_unit o on o.id = u.org_unit_id
+      where u.id = any(${userIds}::uuid[]) and ${scopeCondition(scope, sql`o.path`, sql`u.id`)}`);
     const ok = new Set(users.map((u) => u.id));
     (input.userIds ?? []).forEach((id, i) => { if (!ok.has(id)) issues.push({ path: `userIds.${i}`, reason: 'study.unknown_person' }); });
   }
   if (issues.length) throw invalid(issues);
   const id = randomUUID();
-  await execSql(em, `
-    insert into assignment (id, target_type, module_id, track_id, positions, org_unit_ids, user_ids, scope_path, due_on, note, created_by)
-    values (?, ?, ?, ?, ?::text[], ?::uuid[], ?::uuid[], ?, ?, ?, ?)`,
-  [id, input.targetType, input.targetType === 'module' ? input.targetId : null, input.targetType === 'track' ? input.targetId : null,
-    pgArray(positions), pgArray(orgUnitIds), pgArray(userIds), scope, input.dueOn ?? null, input.note?.trim() ?? '', actor.id]);
+  em.create(Assignment, {
+    id, targetType: input.targetType, moduleId: input.targetType === 'module' ? input.targetId : null,
+    trackId: input.targetType === 'track' ? input.targetId : null, positions, orgUnitIds, userIds,
+    scopePath: scopePathOf(scope), dueOn: input.dueOn ?? null, note: input.note?.trim() ?? '', createdBy: actor.id,
+  });
+  await em.flush();
   return (await listAssignments(em, actor, 'zh', id))[0];
 }
 
-/** People an assignment reaches (within the viewer's scope), as SQL over app_user `u` joined to org_unit `o`. */
-const AUDIENCE = `
-  u.role = 'staff' and not u.disabled
-  and (a.scope_path is null or o.path like a.scope_path || '%')
-  and (u.id = any(a.user_ids)
-       or ((cardinality(a.positions) > 0 or cardinality(a.org_unit_ids) > 0)
-           and (cardinality(a.positions) = 0 or u.position = any(a.positions))
-           and (cardinality(a.org_unit_ids) = 0 or exists (select 1 from org_unit ou where ou.id = any(a.org_unit_ids) and o.path like ou.path || '%'))))`;
+/** The people an assignment `a` reaches: active staff matching its audience, as SQL over `app_user u join org_unit o`. */
+const REACHED = sql`${activeLearner('u')} and ${audienceReaches(audienceOf('a'), personOf('u', 'o'))}`;
+
+interface AssignmentRow {
+  id: string; target_type: 'module' | 'track'; module_id: string | null; track_id: string | null; positions: string[];
+  org_unit_ids: string[]; user_ids: string[]; due_on: string | null; note: string; created_at: Date; created_by_name: string;
+  title_zh: string | null; title_en: string | null; people: number;
+}
+
+/** Assignments whose audience lies within the viewer's reach (a manager's own subtree; everything for the rest). */
+const visibleAssignment = (scope: Scope) =>
+  scope.kind === 'all' ? sql`true`
+    : scope.kind === 'subtree' ? sql`(a.scope_path like ${scope.path} || '%')`
+      : sql`false`;
 
 export async function listAssignments(em: EntityManager, actor: Actor, lang: Lang, onlyId?: string) {
   if (!can(actor, 'assignments.manage')) throw forbidden();
-  const scope = await scopePrefix(em, actor);
-  const rows = await execSql<any>(em, `
+  const scope = await scopeOf(em, actor);
+  const rows = await query<AssignmentRow>(em, sql`
     select a.id, a.target_type, a.module_id, a.track_id, a.positions, a.org_unit_ids, a.user_ids, to_char(a.due_on, 'YYYY-MM-DD') as due_on,
            a.note, a.created_at, cb.display_name as created_by_name,
            coalesce(t.title_zh, (select r.locales->'zh'->>'title' from module_revision r where r.id = m.published_revision_id)) as title_zh,
            coalesce(t.title_en, (select r.locales->'en'->>'title' from module_revision r where r.id = m.published_revision_id)) as title_en,
-           (select count(*) from app_user u join org_unit o on o.id = u.org_unit_id where ${AUDIENCE}
-              and (?::text is null or o.path like ? || '%'))::int as people
+           (select count(*) from app_user u join org_unit o on o.id = u.org_unit_id where ${REACHED}
+              and ${scopeCondition(scope, sql`o.path`, sql`u.id`)})::int as people
       from assignment a join app_user cb on cb.id = a.created_by
       left join track t on t.id = a.track_id left join course_module m on m.id = a.module_id
-     where a.archived_at is null and (?::uuid is null or a.id = ?)
-       and (?::text is null or a.scope_path like ? || '%' or a.scope_path is null)
-     order by a.created_at desc`, [scope, scope, onlyId ?? null, onlyId ?? null, scope, scope]);
+     where a.archived_at is null and (${onlyId ?? null}::uuid is null or a.id = ${onlyId ?? null})
+       and (${visibleAssignment(scope)} or a.scope_path is null)
+     order by a.created_at desc`);
   return rows.map((r) => ({
-    id: r.id, targetType: r.target_type, targetId: r.module_id ?? r.track_id, title: (lang === 'zh' ? r.title_zh ?? r.title_en : r.title_en ?? r.title_zh) ?? '',
+    id: r.id, targetType: r.target_type, targetId: r.module_id ?? r.track_id ?? '', title: (lang === 'zh' ? r.title_zh ?? r.title_en : r.title_en ?? r.title_zh) ?? '',
     positions: r.positions, orgUnitIds: r.org_unit_ids, userIds: r.user_ids, dueOn: r.due_on, note: r.note,
     createdBy: r.created_by_name, createdAt: new Date(r.created_at).toISOString(), people: r.people,
   }));
@@ -103,11 +112,12 @@ export async function listAssignments(em: EntityManager, actor: Actor, lang: Lan
 /** Completion per person for one assignment, limited to the viewer's subtree (a manager sees only their people). */
 export async function assignmentCompletion(em: EntityManager, actor: Actor, id: string) {
   if (!can(actor, 'assignments.manage')) throw forbidden();
-  const scope = await scopePrefix(em, actor);
-  const [a] = await execSql<any>(em, `select * from assignment where id = ? and archived_at is null and (?::text is null or scope_path like ? || '%' or scope_path is null)`, [id, scope, scope]);
-  if (!a) throw notFound('assignment');
-  const rows = await execSql<any>(em, `
-    with a as (select * from assignment where id = ?),
+  const scope = await scopeOf(em, actor);
+  const [found] = await query<{ id: string }>(em, sql`select a.id from assignment a
+    where a.id = ${id} and a.archived_at is null and (${visibleAssignment(scope)} or a.scope_path is null)`);
+  if (!found) throw notFound('assignment');
+  const rows = await query<{ id: string; username: string; display_name: string; unit: string; total: number; done: number; seconds: number }>(em, sql`
+    with a as (select * from assignment where id = ${id}),
     mods as (select m.id from a join course_module m on (m.id = a.module_id or m.track_id = a.track_id)
               where m.published_revision_id is not null and m.archived_at is null)
     select u.id, u.username, u.display_name, o.name as unit,
@@ -115,8 +125,8 @@ export async function assignmentCompletion(em: EntityManager, actor: Actor, id: 
            (select count(*) from study_progress p where p.user_id = u.id and p.module_id in (select id from mods) and p.completed_at is not null)::int as done,
            (select coalesce(sum(p.seconds_spent), 0) from study_progress p where p.user_id = u.id and p.module_id in (select id from mods))::int as seconds
       from a, app_user u join org_unit o on o.id = u.org_unit_id
-     where ${AUDIENCE} and (?::text is null or o.path like ? || '%')
-     order by o.path, u.username`, [id, scope, scope]);
+     where ${REACHED} and ${scopeCondition(scope, sql`o.path`, sql`u.id`)}
+     order by o.path, u.username`);
   return rows.map((r) => ({
     userId: r.id, username: r.username, displayName: r.display_name, orgUnitName: r.unit, modulesTotal: r.total, modulesDone: r.done,
     minutes: Math.round(r.seconds / 60), complete: r.total > 0 && r.done === r.total,

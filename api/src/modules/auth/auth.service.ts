@@ -1,14 +1,14 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/core';
+import { randomUUID } from 'node:crypto';
+import { raw, type EntityManager } from '@mikro-orm/core';
 import { invalid, unauthenticated } from '../../lib/errors.js';
-import { execSql } from '../../lib/sql.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Actor } from '../../access/actor.js';
-import { User, type IUser, type Locale, type Role } from '../users/user.entity.js';
+import { User, type IUser, type Locale } from '../users/user.entity.js';
+import { issueRefreshToken, revokeAllSessions, revokeFamily, revokeFamilyOfToken, useRefreshToken } from './sessions.js';
 import { checkPasswordPolicy, dummyPasswordHash, hashPassword, verifyPassword } from './password.js';
 import { THROTTLE_RULES, accountKey, addressKey, assertNotThrottled, clearThrottle, recordFailure } from './throttle.js';
 
-export const REFRESH_TOKEN_DAYS = 14;
+export { REFRESH_TOKEN_DAYS } from './sessions.js';
 
 export interface Session {
   actor: Actor;
@@ -17,26 +17,14 @@ export interface Session {
   user: IUser;
 }
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-
 function actorOf(user: IUser, sessionId: string): Actor {
-  return { id: user.id, role: user.role as Role, orgUnitId: user.orgUnitId, sessionId, mustChangePassword: user.mustChangePassword };
-}
-
-/** Issues a refresh token in `familyId` (a new family for a new login). */
-async function issueRefreshToken(em: EntityManager, userId: string, familyId: string, now: Date, userAgent?: string) {
-  const token = randomBytes(32).toString('base64url');
-  const expiresAt = new Date(now.getTime() + REFRESH_TOKEN_DAYS * 86400_000);
-  await execSql(em, `insert into refresh_token (id, user_id, family_id, token_hash, expires_at, revoked_at, created_at, user_agent)
-                 values (?, ?, ?, ?, ?, null, ?, ?)`,
-    [randomUUID(), userId, familyId, sha256(token), expiresAt, now, userAgent?.slice(0, 300) ?? null]);
-  return { token, expiresAt };
+  return { id: user.id, role: user.role, orgUnitId: user.orgUnitId, sessionId, mustChangePassword: user.mustChangePassword };
 }
 
 /** Employee numbers are matched without regard to case, as the unique index on lower(username) enforces. */
 export async function findByUsername(em: EntityManager, username: string): Promise<IUser | null> {
-  const [row] = await execSql<{ id: string }>(em, `select id from app_user where lower(username) = lower(?)`, [username.trim()]);
-  return row ? em.findOne(User, { id: row.id }) : null;
+  // One read: the entity by the expression the unique index covers.
+  return em.findOne(User, { [raw((alias) => `lower(${alias}.username)`)]: username.trim().toLowerCase() });
 }
 
 export async function login(em: EntityManager, clock: Clock, input: { username: string; password: string; ip: string; userAgent?: string }): Promise<Session> {
@@ -63,39 +51,24 @@ export async function login(em: EntityManager, clock: Clock, input: { username: 
  */
 export async function refreshSession(em: EntityManager, clock: Clock, token: string, userAgent?: string): Promise<Session> {
   const now = clock.now();
-  const hash = sha256(token);
-  const [used] = await execSql<{ user_id: string; family_id: string }>(em, `
-    update refresh_token set revoked_at = ? where token_hash = ? and revoked_at is null and expires_at > ?
-    returning user_id, family_id`, [now, hash, now]);
+  const used = await useRefreshToken(em, token, now);
   if (!used) {
-    await execSql(em, `update refresh_token set revoked_at = ? where revoked_at is null and family_id in
-                     (select family_id from refresh_token where token_hash = ?)`, [now, hash]);
+    await revokeFamilyOfToken(em, token, now);
     throw unauthenticated('invalid_token');
   }
-  const user = await em.findOne(User, { id: used.user_id });
+  const user = await em.findOne(User, { id: used.userId });
   if (!user || user.disabled) {
-    await revokeFamily(em, used.family_id, now);
+    await revokeFamily(em, used.familyId, now);
     throw unauthenticated('invalid_token');
   }
-  const next = await issueRefreshToken(em, user.id, used.family_id, now, userAgent);
-  return { actor: actorOf(user, used.family_id), refreshToken: next.token, refreshExpiresAt: next.expiresAt, user };
-}
-
-export async function revokeFamily(em: EntityManager, familyId: string, now: Date): Promise<void> {
-  await execSql(em, `update refresh_token set revoked_at = ? where family_id = ? and revoked_at is null`, [now, familyId]);
-}
-
-export async function revokeAllSessions(em: EntityManager, userId: string, now: Date): Promise<void> {
-  await execSql(em, `update refresh_token set revoked_at = ? where user_id = ? and revoked_at is null`, [now, userId]);
+  const next = await issueRefreshToken(em, user.id, used.familyId, now, userAgent);
+  return { actor: actorOf(user, used.familyId), refreshToken: next.token, refreshExpiresAt: next.expiresAt, user };
 }
 
 export async function logout(em: EntityManager, clock: Clock, actor: Actor | null, token: string | undefined): Promise<void> {
   const now = clock.now();
   if (actor) await revokeFamily(em, actor.sessionId, now);
-  if (token) {
-    await execSql(em, `update refresh_token set revoked_at = ? where revoked_at is null and family_id in
-                     (select family_id from refresh_token where token_hash = ?)`, [now, sha256(token)]);
-  }
+  if (token) await revokeFamilyOfToken(em, token, now);
 }
 
 export async function getMe(em: EntityManager, actor: Actor): Promise<IUser> {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { conflict, invalidField, notFound } from '../../lib/errors.js';
-import { execSql } from '../../lib/sql.js';
+import { exec, query, sql } from '../../lib/sql.js';
+import { scopeOf, unitScopeCondition } from '../../access/scope.js';
 import type { Actor } from '../../access/actor.js';
 import { OrgUnit, type IOrgUnit, type OrgUnitKind } from './org-unit.entity.js';
 
@@ -17,30 +18,29 @@ export interface OrgUnitDto {
   activeUsers: number;
 }
 
-/** The path prefix an actor may see: a manager's own subtree; everybody else with access sees the whole tree. */
-export async function scopePrefix(em: EntityManager, actor: Actor): Promise<string | null> {
-  if (actor.role !== 'manager') return null;
-  const unit = await em.findOne(OrgUnit, { id: actor.orgUnitId });
-  // A manager whose unit vanished sees nothing rather than everything.
-  return unit ? unit.path : '/nothing/';
+interface UnitRow {
+  id: string; name: string; name_en: string | null; kind: string; parent_id: string | null; path: string;
+  archived_at: Date | null; active_users: number;
 }
 
+const activeUsers = sql`(select count(*) from app_user au where au.org_unit_id = u.id and not au.disabled)::int as active_users`;
+
+/** The units an actor may see: the whole tree, a manager's subtree; staff and unknown roles none. */
 export async function listOrgUnits(em: EntityManager, actor: Actor, opts: { includeArchived?: boolean } = {}): Promise<OrgUnitDto[]> {
-  const prefix = await scopePrefix(em, actor);
-  const rows = await execSql<any>(em, `
-    select u.id, u.name, u.name_en, u.kind, u.parent_id, u.path, u.archived_at,
-           (select count(*) from app_user au where au.org_unit_id = u.id and not au.disabled)::int as active_users
+  const scope = await scopeOf(em, actor);
+  const rows = await query<UnitRow>(em, sql`
+    select u.id, u.name, u.name_en, u.kind, u.parent_id, u.path, u.archived_at, ${activeUsers}
       from org_unit u
-     where (?::text is null or u.path like ? || '%')
-       and (?::boolean or u.archived_at is null)
-     order by u.path`, [prefix, prefix, !!opts.includeArchived]);
+     where ${unitScopeCondition(scope, sql`u.path`)}
+       and (${!!opts.includeArchived}::boolean or u.archived_at is null)
+     order by u.path`);
   // Tree order with siblings by name: sort by the path of names (ids in the path would order siblings at random).
   const names = new Map<string, string>(rows.map((r) => [r.id, r.name]));
-  const key = (r: any) => r.path.split('/').filter(Boolean).map((id: string) => names.get(id) ?? '').join('\u0000');
+  const key = (r: UnitRow) => r.path.split('/').filter(Boolean).map((id) => names.get(id) ?? '').join('\u0000');
   return rows.map((r) => ({ r, k: key(r) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0)).map(({ r }) => toDto(r));
 }
 
-function toDto(r: any): OrgUnitDto {
+function toDto(r: UnitRow): OrgUnitDto {
   return {
     id: r.id, name: r.name, nameEn: r.name_en ?? null, kind: r.kind, parentId: r.parent_id ?? null, path: r.path,
     depth: r.path.split('/').length - 3, archived: !!r.archived_at, activeUsers: Number(r.active_users ?? 0),
@@ -64,7 +64,7 @@ export async function createOrgUnit(em: EntityManager, _actor: Actor, input: Cre
     path: `${parent.path}${id}/`,
   });
   await em.flush();
-  return toDto({ ...unit, name_en: unit.nameEn, parent_id: unit.parentId, archived_at: null, active_users: 0 });
+  return toDto({ id: unit.id, name: unit.name, kind: unit.kind, path: unit.path, name_en: unit.nameEn ?? null, parent_id: unit.parentId ?? null, archived_at: null, active_users: 0 });
 }
 
 export interface UpdateOrgUnitInput { name?: string; nameEn?: string | null; kind?: OrgUnitKind; parentId?: string; archived?: boolean }
@@ -85,20 +85,19 @@ export async function updateOrgUnit(em: EntityManager, _actor: Actor, id: string
       const newPrefix = `${target.path}${unit.id}/`;
       await tx.flush();
       // One statement moves the unit and every descendant: each path keeps its tail under the new prefix.
-      await execSql(tx, `update org_unit set path = ? || substr(path, ?), updated_at = now() where path like ? || '%'`,
-        [newPrefix, oldPrefix.length + 1, oldPrefix]);
-      await execSql(tx, `update org_unit set parent_id = ? where id = ?`, [target.id, unit.id]);
+      await exec(tx, sql`update org_unit set path = ${newPrefix} || substr(path, ${oldPrefix.length + 1}), updated_at = now()
+                          where path like ${oldPrefix} || '%'`);
+      await exec(tx, sql`update org_unit set parent_id = ${target.id} where id = ${unit.id}`);
       tx.clear();
     }
     if (input.archived !== undefined) {
       const current = await tx.findOneOrFail(OrgUnit, { id });
       if (input.archived && !current.archivedAt) {
         if (!current.parentId) throw invalidField('archived', 'org_unit.root');
-        const [busy] = await execSql<{ n: number }>(tx, `
+        const [busy] = await query<{ n: number }>(tx, sql`
           select (select count(*) from app_user au join org_unit u on u.id = au.org_unit_id
-                   where u.path like ? || '%' and not au.disabled)
-               + (select count(*) from org_unit u where u.path like ? || '%' and u.id <> ? and u.archived_at is null) as n`,
-          [current.path, current.path, current.id]);
+                   where u.path like ${current.path} || '%' and not au.disabled)
+               + (select count(*) from org_unit u where u.path like ${current.path} || '%' and u.id <> ${current.id} and u.archived_at is null) as n`);
         if (Number(busy.n) > 0) throw conflict('org_unit.not_empty', [{ path: 'archived', reason: 'org_unit.not_empty' }]);
         current.archivedAt = now;
       } else if (!input.archived && current.archivedAt) {
@@ -108,9 +107,8 @@ export async function updateOrgUnit(em: EntityManager, _actor: Actor, id: string
       }
     }
     await tx.flush();
-    const [row] = await execSql<any>(tx, `
-      select u.*, (select count(*) from app_user au where au.org_unit_id = u.id and not au.disabled)::int as active_users
-        from org_unit u where u.id = ?`, [id]);
+    const [row] = await query<UnitRow>(tx, sql`
+      select u.id, u.name, u.name_en, u.kind, u.parent_id, u.path, u.archived_at, ${activeUsers} from org_unit u where u.id = ${id}`);
     return toDto(row);
   });
 }

@@ -4,7 +4,13 @@ import { forbidden, invalid, invalidField, notFound, type FieldIssue } from '../
 import { pgArray, execSql } from '../../lib/sql.js';
 import type { Actor } from '../../access/actor.js';
 import { can } from '../../access/permissions.js';
-import { scopePrefix } from '../org-units/org-units.service.js';
+import { scopeOf, scopePathOf } from '../../access/scope.js';
+
+// Staff are limited to their own records below by `own`; reviewers by their scope's subtree.
+const scopePrefix = async (em: EntityManager, actor: Actor) => {
+  const s = await scopeOf(em, actor);
+  return s.kind === 'all' || s.kind === 'self' ? null : scopePathOf(s);
+};
 import type { Lang } from '../../lib/i18n.js';
 import { COMPLETION_TIME_SHARE, pickLocale, progressDto, visibleModule } from '../courses/courses.service.js';
 

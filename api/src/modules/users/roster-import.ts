@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/core';
+import { raw, type EntityManager } from '@mikro-orm/core';
 import { invalid } from '../../lib/errors.js';
 import { t, type Lang } from '../../lib/i18n.js';
-import { execSql } from '../../lib/sql.js';
 import { decodeTextFile, parseCsv } from '../../lib/text-file.js';
 import type { Actor } from '../../access/actor.js';
 import { checkPasswordPolicy, hashPassword } from '../auth/password.js';
-import { revokeAllSessions } from '../auth/auth.service.js';
+import { revokeAllSessions } from '../auth/sessions.js';
 import { unitsByNamePath } from '../org-units/org-units.service.js';
 import { POSITIONS, ROLES, User, type IUser, type Position, type Role } from './user.entity.js';
 import { generatePassword } from './users.service.js';
@@ -91,9 +90,8 @@ export async function importUsers(em: EntityManager, _actor: Actor, lang: Lang, 
   const seen = new Map<string, number>();
   const planned: PlannedRow[] = [];
   const usernames = records.map((r) => (r.fields[index.get('username')!] ?? '').trim().toLowerCase()).filter(Boolean);
-  const existingRows = usernames.length
-    ? await execSql<{ id: string }>(em, `select id from app_user where lower(username) in (?)`, [usernames]) : [];
-  const existing = await em.find(User, { id: { $in: existingRows.map((r) => r.id) } });
+  // One read, by the expression the unique index covers.
+  const existing = usernames.length ? await em.find(User, { [raw((alias) => `lower(${alias}.username)`)]: { $in: usernames } }) : [];
   const byName = new Map(existing.map((u) => [u.username.toLowerCase(), u]));
 
   for (const rec of records) {

@@ -1,14 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { conflict, forbidden, invalid, invalidField, notFound, type FieldIssue } from '../../lib/errors.js';
-import { likeEscape, execSql } from '../../lib/sql.js';
+import { likeEscape, query, sql } from '../../lib/sql.js';
+import { inScope, scopeCondition, scopeOf, type Scope } from '../../access/scope.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Actor } from '../../access/actor.js';
 import { can } from '../../access/permissions.js';
 import { checkPasswordPolicy, hashPassword } from '../auth/password.js';
-import { revokeAllSessions } from '../auth/auth.service.js';
+import { revokeAllSessions } from '../auth/sessions.js';
 import { OrgUnit } from '../org-units/org-unit.entity.js';
-import { scopePrefix } from '../org-units/org-units.service.js';
 import { User, type IUser, type Locale, type Position, type Role } from './user.entity.js';
 
 export interface UserDto {
@@ -33,47 +33,60 @@ export function generatePassword(): string {
 
 export interface ListUsersInput { q?: string; orgUnitId?: string; role?: Role; position?: Position; disabled?: boolean; limit: number; offset: number }
 
+interface UserRow {
+  id: string; username: string; display_name: string; role: Role; position: string; org_unit_id: string;
+  org_unit_name: string; locale: Locale | null; disabled: boolean; must_change_password: boolean; created_at: Date;
+}
+
+const USER_COLUMNS = sql`u.id, u.username, u.display_name, u.role, u.position, u.org_unit_id, o.name as org_unit_name,
+  u.locale, u.disabled, u.must_change_password, u.created_at`;
+
+const rowDto = (r: UserRow): UserDto => ({
+  id: r.id, username: r.username, displayName: r.display_name, role: r.role, position: r.position, orgUnitId: r.org_unit_id,
+  orgUnitName: r.org_unit_name, locale: r.locale ?? null, disabled: r.disabled, mustChangePassword: r.must_change_password,
+  createdAt: new Date(r.created_at).toISOString(),
+});
+
+/** People the actor may see (scope.ts: all, a manager's subtree, staff themselves), one page at a time. */
 export async function listUsers(em: EntityManager, actor: Actor, input: ListUsersInput): Promise<{ items: UserDto[]; total: number }> {
-  const scope = await scopePrefix(em, actor);
+  const scope = await scopeOf(em, actor);
   let unitPrefix: string | null = null;
   if (input.orgUnitId) {
     const unit = await em.findOne(OrgUnit, { id: input.orgUnitId });
-    if (!unit || (scope && !unit.path.startsWith(scope))) throw notFound('org_unit');
+    if (!unit || !inScopeUnit(scope, unit.path)) throw notFound('org_unit');
     unitPrefix = unit.path;
   }
   const q = input.q?.trim() ? `%${likeEscape(input.q.trim())}%` : null;
-  const where = `
+  const where = sql`
       from app_user u join org_unit o on o.id = u.org_unit_id
-     where (?::text is null or o.path like ? || '%')
-       and (?::text is null or o.path like ? || '%')
-       and (?::text is null or u.username ilike ? escape '\\' or u.display_name ilike ? escape '\\')
-       and (?::text is null or u.role = ?)
-       and (?::text is null or u.position = ?)
-       and (?::boolean is null or u.disabled = ?)`;
-  const params = [scope, scope, unitPrefix, unitPrefix, q, q, q, input.role ?? null, input.role ?? null,
-    input.position ?? null, input.position ?? null, input.disabled ?? null, input.disabled ?? null];
-  const [{ n }] = await execSql<{ n: number }>(em, `select count(*)::int as n ${where}`, params);
-  const rows = await execSql<any>(em, `select u.id, o.name as org_unit_name ${where} order by u.username limit ? offset ?`,
-    [...params, input.limit, input.offset]);
-  const users = await em.find(User, { id: { $in: rows.map((r) => r.id) } });
-  const byId = new Map(users.map((u) => [u.id, u]));
-  return { items: rows.map((r) => toUserDto(byId.get(r.id)!, r.org_unit_name)), total: Number(n) };
+     where ${scopeCondition(scope, sql`o.path`, sql`u.id`)}
+       and (${unitPrefix}::text is null or o.path like ${unitPrefix} || '%')
+       and (${q}::text is null or u.username ilike ${q} escape '\\' or u.display_name ilike ${q} escape '\\')
+       and (${input.role ?? null}::text is null or u.role = ${input.role ?? null})
+       and (${input.position ?? null}::text is null or u.position = ${input.position ?? null})
+       and (${input.disabled ?? null}::boolean is null or u.disabled = ${input.disabled ?? null})`;
+  const [{ n }] = await query<{ n: number }>(em, sql`select count(*)::int as n ${where}`);
+  const rows = await query<UserRow>(em, sql`select ${USER_COLUMNS} ${where} order by u.username limit ${input.limit} offset ${input.offset}`);
+  return { items: rows.map(rowDto), total: Number(n) };
 }
 
-/** Loads a user the actor may see; one outside a manager's subtree answers 404 like one that does not exist. */
-export async function getUserInScope(em: EntityManager, actor: Actor, userId: string): Promise<{ user: IUser; unitName: string; scope: string | null }> {
-  const scope = await scopePrefix(em, actor);
-  const [row] = await execSql<{ path: string; name: string }>(em,
-    `select o.path, o.name from app_user u join org_unit o on o.id = u.org_unit_id where u.id = ?`, [userId]);
-  if (!row || (scope && !row.path.startsWith(scope))) throw notFound('user');
+/** A unit is in scope when the actor sees people there (all; inside a manager's subtree). */
+const inScopeUnit = (scope: Scope, path: string) => scope.kind === 'all' || (scope.kind === 'subtree' && path.startsWith(scope.path));
+
+/** Loads a user the actor may see; one outside the actor's scope answers 404 like one that does not exist. */
+export async function getUserInScope(em: EntityManager, actor: Actor, userId: string): Promise<{ user: IUser; unitName: string; scope: Scope }> {
+  const scope = await scopeOf(em, actor);
+  const [row] = await query<{ path: string; name: string }>(em,
+    sql`select o.path, o.name from app_user u join org_unit o on o.id = u.org_unit_id where u.id = ${userId}`);
+  if (!row || !inScope(scope, row.path, userId)) throw notFound('user');
   return { user: await em.findOneOrFail(User, { id: userId }), unitName: row.name, scope };
 }
 
-async function activeUnit(em: EntityManager, orgUnitId: string, scope: string | null) {
+async function activeUnit(em: EntityManager, orgUnitId: string, scope: Scope) {
   const unit = await em.findOne(OrgUnit, { id: orgUnitId });
   if (!unit) throw invalidField('orgUnitId', 'org_unit.unknown');
   if (unit.archivedAt) throw invalidField('orgUnitId', 'org_unit.archived');
-  if (scope && !unit.path.startsWith(scope)) throw invalidField('orgUnitId', 'user.out_of_scope');
+  if (!inScopeUnit(scope, unit.path)) throw invalidField('orgUnitId', 'user.out_of_scope');
   return unit;
 }
 
@@ -81,10 +94,10 @@ export interface CreateUserInput { username: string; displayName: string; role: 
 
 export async function createUser(em: EntityManager, _actor: Actor, input: CreateUserInput): Promise<UserDto> {
   const issues: FieldIssue[] = checkPasswordPolicy(input.password, input.username);
-  const [taken] = await execSql(em, `select 1 from app_user where lower(username) = lower(?)`, [input.username]);
+  const [taken] = await query<{ one: number }>(em, sql`select 1 as one from app_user where lower(username) = lower(${input.username})`);
   if (taken) issues.push({ path: 'username', reason: 'user.username_taken' });
   if (issues.length) throw taken && issues.length === 1 ? conflict('user.username_taken', issues) : invalid(issues);
-  const unit = await activeUnit(em, input.orgUnitId, null);
+  const unit = await activeUnit(em, input.orgUnitId, { kind: 'all' });
   const user = em.create(User, {
     id: randomUUID(), username: input.username, displayName: input.displayName.trim(), passwordHash: await hashPassword(input.password),
     role: input.role, position: input.position, orgUnitId: unit.id, locale: input.locale ?? null, disabled: false,
