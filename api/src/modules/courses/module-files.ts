@@ -45,6 +45,7 @@ export async function uploadAsset(em: EntityManager, actor: Actor, moduleId: str
 
 export async function listAssets(em: EntityManager, actor: Actor, moduleId: string) {
   if (!isAuthor(actor)) throw forbidden();
+  await visibleModule(em, actor, moduleId);
   const rows = await execSql<any>(em, `select filename, mime, size, created_at from module_asset where module_id = ? order by filename`, [moduleId]);
   return rows.map((r) => ({ filename: r.filename, mime: r.mime, size: r.size, url: `${assetBase(moduleId)}/${r.filename}` }));
 }

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rolesWith, type Permission } from '../../api/src/access/permissions.js';
+import { ROLES, type Role } from '../../api/src/access/roles.js';
+import { createTestContext, type TestContext } from '../helpers/app.js';
+import { bearer, makeOrgTree, makeUser } from '../helpers/factories.js';
+
+/**
+ * Walks every operation of the OpenAPI document with every role, with no token, and with a token whose role nobody
+ * knows, and checks the answer against the permission table; then checks per-object scope with objects that exist
+ * but lie outside a manager's subtree. The expected permission of each operation is written here, independently of
+ * the route declarations, so a route that changes its guard (or a new route nobody listed) fails this test.
+ */
+const EXPECTED: Record<string, Permission | 'public' | 'signed-in'> = {
+  getHealth: 'public', login: 'public', refreshSession: 'public', logout: 'public',
+  getSession: 'signed-in', getMe: 'signed-in', updateMe: 'signed-in', changePassword: 'signed-in',
+  listUsers: 'people.read', getUser: 'people.read', updateUser: 'people.update',
+  createUser: 'people.admin', resetUserPassword: 'people.admin', importUsers: 'people.admin', getRosterTemplate: 'people.admin',
+  listOrgUnits: 'people.read', createOrgUnit: 'org_units.manage', updateOrgUnit: 'org_units.manage',
+  listTracks: 'learning.study', listModules: 'learning.study', getModule: 'learning.study', getModuleAsset: 'learning.study',
+  recordStudyProgress: 'learning.study', getMyLearning: 'learning.study',
+  logStudySession: 'learning.study', listStudySessions: 'learning.study',
+  createModule: 'modules.author', updateModule: 'modules.author', getModuleSource: 'modules.author', publishModule: 'modules.author',
+  discardModuleDraft: 'modules.author', setModuleArchived: 'modules.author', listModuleRevisions: 'modules.author',
+  compareModuleRevisions: 'modules.author', restoreModuleRevision: 'modules.author', resolveModuleConflict: 'modules.author',
+  exportModule: 'modules.author', listModuleAssets: 'modules.author', uploadModuleAsset: 'modules.author', previewMarkdown: 'modules.author',
+  recordAttendance: 'study.review', reviewStudySession: 'study.review', getMonthlyStudyTotals: 'study.review',
+  createAssignment: 'assignments.manage', listAssignments: 'assignments.manage', getAssignmentCompletion: 'assignments.manage',
+  listQuestions: 'questions.manage', createQuestion: 'questions.manage', listQuestionFacets: 'questions.manage',
+  listQuestionCategories: 'questions.manage', getQuestion: 'questions.manage', updateQuestion: 'questions.manage',
+  previewQuestion: 'questions.manage', listQuestionVersions: 'questions.manage', compareQuestionVersions: 'questions.manage',
+  getQuestionVersion: 'questions.manage', bulkUpdateQuestions: 'questions.manage', importQuestions: 'questions.manage',
+  exportQuestions: 'questions.manage', getQuestionTemplate: 'questions.manage',
+};
+
+interface Operation { operationId: string; method: string; path: string }
+
+let ctx: TestContext;
+let ops: Operation[];
+const tokens = {} as Record<Role | 'unknown', string>;
+const foreign = {} as { user: string; session: string; assignment: string; unitB: string };
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  const tree = await makeOrgTree(ctx.orm);
+  const people = {
+    admin: await makeUser(ctx.orm, { role: 'admin', orgUnitId: tree.company.id }),
+    trainer: await makeUser(ctx.orm, { role: 'trainer', orgUnitId: tree.company.id }),
+    manager: await makeUser(ctx.orm, { role: 'manager', orgUnitId: tree.countyA.id }),
+    staff: await makeUser(ctx.orm, { role: 'staff', orgUnitId: tree.areaA.id }),
+  };
+  const managerB = await makeUser(ctx.orm, { role: 'manager', orgUnitId: tree.countyB.id });
+  const staffB = await makeUser(ctx.orm, { role: 'staff', orgUnitId: tree.areaB.id });
+  const sign = (u: { id: string; orgUnitId: string }, role: string) => ctx.app.signAccessToken({
+    id: u.id, role: role as Role, orgUnitId: u.orgUnitId, sessionId: randomUUID(), mustChangePassword: false,
+  });
+  for (const role of ROLES) tokens[role] = sign(people[role], role);
+  // A token signed with the right key for a role this build does not know (a stale or hand-made token).
+  tokens.unknown = sign(await makeUser(ctx.orm, { role: 'staff', orgUnitId: tree.areaA.id }), 'auditor');
+
+  // Objects that exist, in county B: outside the county-A manager's subtree.
+  foreign.user = staffB.id;
+  foreign.unitB = tree.countyB.id;
+  const logged = await ctx.app.inject({ method: 'POST', url: '/api/study-sessions', headers: bearer(sign(staffB, 'staff')),
+    payload: { kind: 'self_study', day: new Date(ctx.clock.now().getTime() - 86400_000).toISOString().slice(0, 10), minutes: 30 } });
+  expect(logged.statusCode).toBe(201);
+  foreign.session = logged.json().id;
+  const track = await ctx.app.inject({ url: '/api/tracks', headers: bearer(tokens.admin) });
+  const assigned = await ctx.app.inject({ method: 'POST', url: '/api/assignments', headers: bearer(sign(managerB, 'manager')),
+    payload: { targetType: 'track', targetId: track.json().items[0]?.id ?? 'none', positions: ['account_manager'] } });
+  foreign.assignment = assigned.statusCode === 201 ? assigned.json().id : '';
+
+  const doc = ctx.app.swagger() as { paths: Record<string, Record<string, { operationId: string }>> };
+  ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({ operationId: op.operationId, method: method.toUpperCase(), path })));
+});
+afterAll(async () => { await ctx.close(); });
+
+/** A path with every parameter filled by a value that names nothing: a random uuid, or a plausible other value. */
+function concrete(path: string): string {
+  // The comparisons need their two version numbers to get as far as looking the object up.
+  const query = path.endsWith('/compare') ? '?from=1&to=2' : '';
+  return path.replace(/\{(\w+)\}/g, (_, name: string) =>
+    name === 'number' ? '1' : name === 'filename' ? 'missing.png' : name === 'format' ? 'csv' : randomUUID()) + query;
+}
+
+async function call(op: Operation, token: string | null, url = concrete(op.path)) {
+  const body = ['POST', 'PUT', 'PATCH'].includes(op.method) ? {} : undefined;
+  return ctx.app.inject({ method: op.method as 'GET', url, headers: token ? bearer(token) : {}, ...(body ? { payload: body } : {}) });
+}
+
+describe('access matrix', () => {
+  it('lists every operation of the OpenAPI document, and nothing else', () => {
+    expect(ops.map((o) => o.operationId).sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it('answers every operation for every role as the permission table says', async () => {
+    const failures: string[] = [];
+    for (const op of ops) {
+      const rule = EXPECTED[op.operationId];
+      for (const who of [...ROLES, 'unknown', 'anonymous'] as const) {
+        const res = await call(op, who === 'anonymous' ? null : tokens[who]);
+        const s = res.statusCode;
+        let ok: boolean;
+        if (s >= 500) ok = false;
+        else if (rule === 'public') ok = s !== 403;
+        else if (who === 'anonymous') ok = s === 401;
+        else if (rule === 'signed-in') ok = s !== 401 && s !== 403;
+        else if (who !== 'unknown' && rolesWith(rule).includes(who)) ok = s !== 401 && s !== 403;
+        else ok = s === 403 && res.headers['content-type']?.toString().startsWith('application/problem+json') === true;
+        if (!ok) failures.push(`${op.operationId} as ${who}: ${s}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('answers 404 for an id that names nothing, to everyone allowed to ask', async () => {
+    const failures: string[] = [];
+    for (const op of ops.filter((o) => o.method === 'GET' && /\{\w*Id\}/.test(o.path))) {
+      const rule = EXPECTED[op.operationId];
+      const allowed = rule === 'public' || rule === 'signed-in' ? ROLES : rolesWith(rule);
+      for (const role of allowed) {
+        const res = await call(op, tokens[role]);
+        if (res.statusCode !== 404) failures.push(`${op.operationId} as ${role}: ${res.statusCode}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('hides objects outside a manager\'s subtree as if they did not exist, and shows them to whole-organisation roles', async () => {
+    const cases: { url: string; method?: 'GET' | 'PATCH' | 'POST'; payload?: object }[] = [
+      { url: `/api/users/${foreign.user}` },
+      { url: `/api/users/${foreign.user}`, method: 'PATCH', payload: { displayName: '改名' } },
+      { url: `/api/users?orgUnitId=${foreign.unitB}` },
+      { url: `/api/study-sessions/${foreign.session}/review`, method: 'POST', payload: { status: 'confirmed' } },
+      ...(foreign.assignment ? [{ url: `/api/assignments/${foreign.assignment}/completion` }] : []),
+    ];
+    for (const c of cases) {
+      const asManager = await ctx.app.inject({ method: c.method ?? 'GET', url: c.url, headers: bearer(tokens.manager), ...(c.payload ? { payload: c.payload } : {}) });
+      expect(asManager.statusCode, `${c.method ?? 'GET'} ${c.url} as manager`).toBe(404);
+    }
+    for (const role of ['admin', 'trainer'] as const) {
+      const res = await ctx.app.inject({ url: `/api/users/${foreign.user}`, headers: bearer(tokens[role]) });
+      expect(res.statusCode, `as ${role}`).toBe(200);
+    }
+  });
+
+  it('lets staff see only their own records, and a role nobody knows see nothing', async () => {
+    const own = await ctx.app.inject({ url: '/api/study-sessions', headers: bearer(tokens.staff) });
+    expect(own.statusCode).toBe(200);
+    expect(own.json().items.every((s: { userId: string }) => s.userId !== foreign.user)).toBe(true);
+    const me = await ctx.app.inject({ url: '/api/me', headers: bearer(tokens.unknown) });
+    expect(me.statusCode).toBe(200);
+    expect(me.json().permissions).toEqual([]);
+    const staffMe = await ctx.app.inject({ url: '/api/me', headers: bearer(tokens.staff) });
+    expect(staffMe.json().permissions).toEqual(['learning.study']);
+  });
+});
