@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { AjvCompiler } from '@fastify/ajv-compiler';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppConfig } from './config.js';
 import type { Orm } from './db/orm.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import authPlugin from './plugins/auth.js';
 import databasePlugin from './plugins/database.js';
-import errorsPlugin from './plugins/errors.js';
+import errorsPlugin, { sendProblem } from './plugins/errors.js';
 import openapiPlugin from './plugins/openapi.js';
+import securityPlugin from './plugins/security.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { orgUnitRoutes } from './modules/org-units/org-units.routes.js';
@@ -28,6 +30,21 @@ export interface BuildAppOptions {
   prettyLogs?: boolean;
 }
 
+const ajvFactory = AjvCompiler();
+const ajvCommon = { removeAdditional: true, useDefaults: true, allErrors: true } as const;
+
+/**
+ * Query strings, path parameters and headers are text and are parsed into the types their schema names; JSON bodies
+ * already carry types and are never coerced (`null` would become `false`, `123` would become `"123"`).
+ */
+const partValidators: NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator'] =
+  (externalSchemas, ajvOptions) => {
+    const base = (ajvOptions ?? {}) as { plugins?: [] };
+    const body = ajvFactory(externalSchemas, { ...base, customOptions: { ...ajvCommon, coerceTypes: false } });
+    const text = ajvFactory(externalSchemas, { ...base, customOptions: { ...ajvCommon, coerceTypes: 'array' } });
+    return (route) => (route.httpPart === 'body' ? body(route) : text(route));
+  };
+
 /** Builds the whole application: plugins and modules. It never listens; server.ts and the tests decide that. */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const { config } = opts;
@@ -42,7 +59,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
     },
-    ajv: { customOptions: { removeAdditional: true, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+    schemaController: { compilersFactory: { buildValidator: partValidators } },
+    // A path that is not valid percent-encoding (`%C0%AF`) gets the same problem+json as every other bad request.
+    frameworkErrors: (err, req, reply) => {
+      const status = err.statusCode ?? 400;
+      return sendProblem(req, reply, status >= 500 ? 400 : status, status === 404 ? 'not_found' : 'bad_request', status === 404 ? { what: 'resource' } : {});
+    },
     bodyLimit: 1024 * 1024,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -52,6 +74,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
 
   await app.register(errorsPlugin);
+  await app.register(securityPlugin, { hsts: config.cookieSecure });
   await app.register(databasePlugin, { orm: opts.orm, clock: opts.clock ?? systemClock });
   await app.register(authPlugin, { secret: config.jwtSecret });
   await app.register(openapiPlugin);

@@ -21,6 +21,8 @@ export async function mountWeb(app: FastifyInstance, buildDir: string): Promise<
     schema: { hide: true },
     handler: (req, reply) => {
       if (req.url === '/api' || req.url.startsWith('/api/')) return sendProblem(req, reply, 404, 'not_found', { what: 'resource' });
+      // The handler writes to the raw response: carry over the headers set so far (the security headers).
+      for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value);
       reply.hijack();
       handler(req.raw, reply.raw, () => {
         reply.raw.statusCode = 404;

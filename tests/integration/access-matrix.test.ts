@@ -70,7 +70,7 @@ beforeAll(async () => {
     payload: { targetType: 'track', targetId: track.json().items[0]?.id ?? 'none', positions: ['account_manager'] } });
   foreign.assignment = assigned.statusCode === 201 ? assigned.json().id : '';
 
-  const doc = ctx.app.swagger() as { paths: Record<string, Record<string, { operationId: string }>> };
+  const doc = ctx.app.swagger() as unknown as { paths: Record<string, Record<string, { operationId: string }>> };
   ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
     Object.entries(methods).map(([method, op]) => ({ operationId: op.operationId, method: method.toUpperCase(), path })));
 });

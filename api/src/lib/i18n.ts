@@ -37,7 +37,8 @@ export const messages: Catalog = {
   payload_too_large: { zh: '提交的内容过大。', en: 'The request is too large.' },
   unsupported_media_type: { zh: '不支持的内容类型。', en: 'Unsupported content type.' },
   internal: { zh: '服务器出错了。请把请求编号 {requestId} 告诉管理员。', en: 'Something went wrong on the server. Quote request id {requestId} to your administrator.' },
-  unavailable: { zh: '服务暂时不可用。', en: 'The service is temporarily unavailable.' },
+  unavailable: { zh: '服务暂时不可用，请稍后再试。', en: 'The service is temporarily unavailable; try again shortly.' },
+  cross_site_request: { zh: '这个请求来自其他网页，已被拒绝。', en: 'This request came from another site and was refused.' },
   // things
   user: { zh: '用户', en: 'user' },
   org_unit: { zh: '组织单位', en: 'organisation unit' },
@@ -73,6 +74,7 @@ export const messages: Catalog = {
   'field.enum': { zh: '只能是：{values}', en: 'must be one of: {values}' },
   'field.format': { zh: '格式不对（{format}）', en: 'must be a valid {format}' },
   'field.pattern': { zh: '格式不对', en: 'has the wrong format' },
+  'field.json_syntax': { zh: '不是有效的 JSON（第 {position} 个字符附近出错）', en: 'is not valid JSON (broken near character {position})' },
   'field.invalid': { zh: '无效', en: 'is not valid' },
   'password.too_short': { zh: '密码至少 {min} 个字符', en: 'must have at least {min} characters' },
   'password.too_long': { zh: '密码最多 {max} 个字符', en: 'must have at most {max} characters' },

@@ -101,6 +101,21 @@ export function sendProblem(req: FastifyRequest, reply: FastifyReply, status: nu
   return reply.code(status).type('application/problem+json').send(problemBody(req, status, code, params, issues));
 }
 
+// PostgreSQL's "cannot connect now" classes (08: connection exception, 57P0x: shutting down or starting up, 53300:
+// too many connections) and the socket errors of a server that is not there.
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', '53300', '57P01', '57P02', '57P03']);
+
+/** Whether an error (or what caused it) says the database cannot be reached, rather than that a query was wrong. */
+export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== 'object' || depth > 5) return false;
+  const e = err as { name?: string; code?: unknown; message?: unknown; cause?: unknown };
+  const code = typeof e.code === 'string' ? e.code : '';
+  const message = typeof e.message === 'string' ? e.message : '';
+  if (e.name === 'ConnectionException' || UNAVAILABLE_CODES.has(code) || code.startsWith('08')) return true;
+  if (/Connection terminated|Timeout acquiring a connection|connect ECONNREFUSED|Client has encountered a connection error/i.test(message)) return true;
+  return isDatabaseUnavailable(e.cause, depth + 1);
+}
+
 /** One error shape for the whole API: RFC 9457 problem+json, localised by the request's Accept-Language. */
 export default fp(async (app) => {
   app.setErrorHandler((err: FastifyError & Partial<AppError>, req, reply) => {
@@ -113,6 +128,17 @@ export default fp(async (app) => {
       return sendProblem(req, reply, 400, 'validation_failed', {}, issues);
     }
     const status = err.statusCode ?? 500;
+    if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (status === 400 && err instanceof SyntaxError)) {
+      // Say where the JSON broke, so an API client can find it.
+      const at = /position (\d+)/.exec(err.message)?.[1];
+      return sendProblem(req, reply, 400, 'validation_failed', {}, [{ path: 'body', reason: 'field.json_syntax', params: { position: at ?? '?' } }]);
+    }
+    if (status >= 500 && isDatabaseUnavailable(err)) {
+      // An outage is not a bug: the client may retry shortly (recovery takes well under a second once the server is back).
+      req.log.warn({ err }, 'database unavailable');
+      reply.header('retry-after', '5');
+      return sendProblem(req, reply, 503, 'unavailable');
+    }
     if (status === 401 || err.code?.startsWith('FST_JWT')) return sendProblem(req, reply, 401, 'invalid_token');
     if (status === 413) return sendProblem(req, reply, 413, 'payload_too_large');
     if (status === 415) return sendProblem(req, reply, 415, 'unsupported_media_type');
