@@ -30,8 +30,6 @@ export default defineConfig(
       '@typescript-eslint/no-empty-object-type': ['error', { allowInterfaces: 'with-single-extends' }],
       // The type checker already reports undefined names, and knows Node's and the browser's globals.
       'no-undef': 'off',
-      // Parsers of text formats and URLs match control characters on purpose (NUL to DEL ranges, C0/C1 stripping).
-      'no-control-regex': 'off',
     },
   },
 );
