@@ -16,7 +16,10 @@ export const onPostgres = () => process.env.TEST_DB === 'postgres';
 
 /** A fresh database for one test file: a new PostgreSQL database on the server, or an in-memory PGlite. */
 export async function createTestDatabase(): Promise<{ orm: Orm; url?: string; drop: () => Promise<void> }> {
-  const base = process.env.TEST_DATABASE_URL;
+  // The project decides, not the environment: CI exports TEST_DATABASE_URL for the whole run, and the pglite project
+  // must still run on PGlite.
+  const base = onPostgres() ? process.env.TEST_DATABASE_URL : undefined;
+  if (onPostgres() && !base) throw new Error('TEST_DB=postgres needs TEST_DATABASE_URL (vitest.config.ts sets it)');
   if (!base) {
     const orm = await createOrm({});
     await migrate(orm);

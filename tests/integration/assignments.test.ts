@@ -6,6 +6,11 @@ import { bearer, login, makeOrgTree, makeUser } from '../helpers/factories.js';
 import { ManualClock } from '../../api/src/lib/clock.js';
 import { execSql } from '../../api/src/lib/sql.js';
 
+/** A row as `sql` returns it; a test names the columns it reads. */
+type Row = Record<string, unknown>;
+/** One entry of a problem+json `errors` list. */
+interface FieldError { path: string; code: string; message: string }
+
 // 10:00 in China (UTC+8) on 15 October 2026.
 const START = '2026-10-15T02:00:00Z';
 
@@ -63,7 +68,7 @@ beforeAll(async () => {
 afterAll(async () => { await ctx?.close(); });
 
 const as = (who: Who, lang = 'zh') => ({ ...bearer(tokens[who]), 'accept-language': lang });
-const q = <T = any>(query: string, params: unknown[] = []) => execSql<T>(ctx.orm.em.fork(), query, params);
+const q = <T = Row>(query: string, params: unknown[] = []) => execSql<T>(ctx.orm.em.fork(), query, params);
 const days = (n: number) => ctx.clock.advance(n * 86400_000);
 /** A date `n` days from today, China time. */
 const chinaDay = (n = 0) => new Date(ctx.clock.now().getTime() + 8 * 3600_000 + n * 86400_000).toISOString().slice(0, 10);
@@ -185,14 +190,14 @@ describe('creating assignments', () => {
     const before = await assignmentCount();
     for (const [targetType, targetId] of [['module', randomUUID()], ['module', mods.draft], ['module', 'asg-m1'], ['track', 'no-such-track'], ['track', mods.m1]] as const) {
       const p = expectProblem(await assign('trainer', { targetType, targetId, userIds: [ids.a1] }), 400, 'validation_failed');
-      expect(p.errors.map((e: any) => e.path), `${targetType} ${targetId}`).toEqual(['targetId']);
+      expect(p.errors.map((e: FieldError) => e.path), `${targetType} ${targetId}`).toEqual(['targetId']);
     }
     expect(await assignmentCount()).toBe(before);
   });
 
   it('refuses unknown people and units, naming each entry as sent', async () => {
     const p = expectProblem(await assign('trainer', { targetType: 'module', targetId: mods.m1, userIds: [ids.a1, ids.a1, randomUUID()], orgUnitIds: [tree.areaA.id, randomUUID()] }), 400);
-    expect(p.errors.map((e: any) => e.path).sort()).toEqual(['orgUnitIds.1', 'userIds.2']);
+    expect(p.errors.map((e: FieldError) => e.path).sort()).toEqual(['orgUnitIds.1', 'userIds.2']);
   });
 
   it('is not for staff (403), and saves nothing', async () => {
@@ -223,7 +228,7 @@ describe('a manager', () => {
   it('cannot name people or units outside the subtree', async () => {
     const before = await assignmentCount();
     const p = expectProblem(await assign('manager', { targetType: 'module', targetId: mods.s1, userIds: [ids.a1, ids.b1], orgUnitIds: [tree.countyB.id] }), 400);
-    expect(p.errors.map((e: any) => [e.path, e.code]).sort()).toEqual([['orgUnitIds.0', 'org_unit.unknown'], ['userIds.1', 'study.unknown_person']]);
+    expect(p.errors.map((e: FieldError) => [e.path, e.code]).sort()).toEqual([['orgUnitIds.0', 'org_unit.unknown'], ['userIds.1', 'study.unknown_person']]);
     expect(await assignmentCount()).toBe(before);
   });
 
@@ -236,12 +241,12 @@ describe('a manager', () => {
 
     expectProblem(await ctx.app.inject({ url: `/api/assignments/${own}/completion`, headers: as('managerB') }), 404, 'not_found');
     const listB = (await ctx.app.inject({ url: '/api/assignments', headers: as('managerB') })).json().items;
-    expect(listB.map((a: any) => a.id)).not.toContain(own);
-    const listedForB = listB.find((a: any) => a.id === trainers);
+    expect(listB.map((a: { id: string }) => a.id)).not.toContain(own);
+    const listedForB = listB.find((a: { id: string }) => a.id === trainers);
     expect(listedForB.people).toBe(2);
     const listA = (await ctx.app.inject({ url: '/api/assignments', headers: as('manager') })).json().items;
-    expect(listA.map((a: any) => a.id)).toContain(own);
-    expect(listA.find((a: any) => a.id === trainers).people).toBe(3);
+    expect(listA.map((a: { id: string }) => a.id)).toContain(own);
+    expect(listA.find((a: { id: string }) => a.id === trainers).people).toBe(3);
   });
 });
 
@@ -296,7 +301,7 @@ describe('my learning', () => {
     await assigned('manager', { targetType: 'module', targetId: mods.m3, orgUnitIds: [tree.areaA.id], positions: ['marketing_manager'], dueOn: chinaDay(5) });
     l = await learning('fresh');
     expect(slugs(l.dueSoon)).toEqual(['asg-m1', 'asg-m3']);
-    expect(l.dueSoon.find((i: any) => i.slug === 'asg-m3').dueOn).toBe(chinaDay(5));
+    expect(l.dueSoon.find((i: { slug: string }) => i.slug === 'asg-m3').dueOn).toBe(chinaDay(5));
 
     // Four days on, m1 is overdue; m3 is due tomorrow.
     days(4);

@@ -11,6 +11,11 @@ import { ContentError, readContentTree, syncContent, type SyncReport } from '../
 import { resolveConflict } from '../../api/src/modules/courses/module-files.js';
 import { makePng } from '../helpers/png.js';
 
+/** A row as `sql` returns it; a test names the columns it reads. */
+type Row = Record<string, unknown>;
+/** A language of a stored revision (`module_revision.locales`), as far as these tests read it. */
+interface RenderedLocale { title: string; html: string; toc: { id: string }[] }
+
 let ctx: TestContext;
 let trainer: { token: string; actor: Actor };
 let learner: string;
@@ -106,15 +111,15 @@ const sync = (dir: string) => syncContent(ctx.orm.em.fork(), dir, ctx.clock.now(
 
 // ---------- looking at the database ----------
 
-const q = <T = any>(query: string, params: unknown[] = []) => execSql<T>(ctx.orm.em.fork(), query, params);
+const q = <T = Row>(query: string, params: unknown[] = []) => execSql<T>(ctx.orm.em.fork(), query, params);
 
 async function moduleRow(slug: string) {
-  const [m] = await q(`select * from course_module where slug = ?`, [slug]);
+  const [m] = await q<Row & { id: string }>(`select * from course_module where slug = ?`, [slug]);
   return m;
 }
 
 async function revisions(slug: string) {
-  return q(`select r.number, r.origin, r.state, r.minutes, r.locales, r.published_at from module_revision r join course_module m on m.id = r.module_id
+  return q<Row & { locales: Record<string, RenderedLocale> }>(`select r.number, r.origin, r.state, r.minutes, r.locales, r.published_at from module_revision r join course_module m on m.id = r.module_id
              where m.slug = ? order by r.number`, [slug]);
 }
 
@@ -169,7 +174,7 @@ describe('synchronising a new content tree', () => {
     const [rev] = await revisions(SLUGS.basics);
     expect(Object.keys(rev.locales).sort()).toEqual(['en', 'zh']);
     expect(rev.locales.zh.html).toContain(`src="/api/modules/${basics.id}/assets/diagram.png"`);
-    expect(rev.locales.zh.toc.map((t: any) => t.id)).toEqual(['一-订单流程', '二-常见错误']);
+    expect(rev.locales.zh.toc.map((t: { id: string }) => t.id)).toEqual(['一-订单流程', '二-常见错误']);
     expect(Object.keys((await revisions(SLUGS.visit))[0].locales)).toEqual(['zh']);
     const assets = await q(`select filename, mime, size from module_asset where module_id = ?`, [basics.id]);
     expect(assets).toEqual([{ filename: 'diagram.png', mime: 'image/png', size: makePng(1).length }]);
@@ -223,7 +228,7 @@ describe('a changed file', () => {
     expect(progressAfter).toEqual(progressBefore);
     const read = (await ctx.app.inject({ url: `/api/modules/${SLUGS.basics}`, headers: asLearner() })).json();
     expect(read).toMatchObject({ title: '订单基础（修订）', minutes: 25, revision: { number: 2 } });
-    expect(read.toc.map((t: any) => t.id)).toContain('三-新增一节');
+    expect(read.toc.map((t: { id: string }) => t.id)).toContain('三-新增一节');
     expect(read.progress).toMatchObject({ secondsSpent: 70, position: '二-常见错误', sectionsRead: ['一-订单流程'] });
 
     // And only once: the same files again are unchanged.
@@ -253,7 +258,7 @@ describe('a deleted module folder', () => {
     const res = await ctx.app.inject({ url: `/api/modules/${SLUGS.visit}`, headers: asLearner() });
     expect(res.statusCode).toBe(404);
     const list = (await ctx.app.inject({ url: '/api/modules?trackId=cs-alpha', headers: asLearner() })).json();
-    expect(list.items.map((i: any) => i.slug)).toEqual([SLUGS.basics]);
+    expect(list.items.map((i: { slug: string }) => i.slug)).toEqual([SLUGS.basics]);
     // A second run does not archive it again.
     expect((await sync(dir)).archived).toEqual([]);
 
@@ -393,7 +398,7 @@ describe('a module edited in the browser whose file then changes', () => {
     expect(learnerView.html).toContain('三声之内接听');
     expect(learnerView.html).not.toContain('文件里的新内容');
     const listed = (await ctx.app.inject({ url: '/api/modules?includeDrafts=true&trackId=cs-beta', headers: asTrainer() })).json();
-    expect(listed.items.find((i: any) => i.slug === SLUGS.phone).hasConflict).toBe(true);
+    expect(listed.items.find((i: { slug: string }) => i.slug === SLUGS.phone).hasConflict).toBe(true);
 
     // Synchronising again does not pile up revisions or move the conflict's date.
     ctx.clock.advance(60_000);
@@ -459,7 +464,7 @@ describe('the real content folder', () => {
     expect(report.tracks).toBe(6);
     expect(report.created.sort()).toEqual(tree.modules.map((m) => m.slug).sort());
 
-    const rows = await q(`
+    const rows = await q<{ slug: string; track_id: string; number: number; locales: Record<string, RenderedLocale> }>(`
       select m.slug, m.track_id, r.number, r.locales from course_module m join module_revision r on r.id = m.published_revision_id
        where m.slug = any(?::text[]) and m.archived_at is null`, [`{${tree.modules.map((m) => m.slug).join(',')}}`]);
     expect(rows).toHaveLength(tree.modules.length);
@@ -476,7 +481,7 @@ describe('the real content folder', () => {
     expect([...trackIds].sort()).toEqual(tree.tracks.map((t) => t.id).sort());
     const tracks = (await ctx.app.inject({ url: '/api/tracks', headers: asLearner('en') })).json().items;
     for (const t of tree.tracks) {
-      const found = tracks.find((x: any) => x.id === t.id);
+      const found = tracks.find((x: { id: string }) => x.id === t.id);
       expect(found, t.id).toMatchObject({ title: t.title.en, titles: { zh: t.title.zh, en: t.title.en } });
       expect(found.modules).toBe(tree.modules.filter((m) => m.trackId === t.id).length);
     }

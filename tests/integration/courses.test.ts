@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import type { LightMyRequestResponse } from 'fastify';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { bearer, login, makeOrgTree, makeUser } from '../helpers/factories.js';
@@ -8,6 +8,13 @@ import { execSql } from '../../api/src/lib/sql.js';
 import { readContentTree, syncContent, type ContentTree } from '../../api/src/modules/courses/content-sync.js';
 import { parseModuleFile } from '../../api/src/modules/courses/front-matter.js';
 import { makePng } from '../helpers/png.js';
+
+/** A row as `sql` returns it; a test names the columns it reads. */
+type Row = Record<string, unknown>;
+/** One entry of a problem+json `errors` list. */
+interface FieldError { path: string; code: string; message: string }
+interface TocItem { id: string; text: string; depth: number }
+interface RevisionItem { number: number; origin: string; state: string; current: boolean }
 
 let ctx: TestContext;
 let content: ContentTree;
@@ -37,11 +44,11 @@ afterAll(async () => { await ctx?.close(); });
 const as = (who: Who, lang = 'zh') => ({ ...bearer(tokens[who]), 'accept-language': lang });
 const get = (who: Who, url: string, lang = 'zh') => ctx.app.inject({ url, headers: as(who, lang) });
 const send = (who: Who, method: 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: unknown, lang = 'zh') =>
-  ctx.app.inject({ method, url, headers: as(who, lang), ...(payload === undefined ? {} : { payload: payload as any }) });
-const q = <T = any>(query: string, params: unknown[] = []) => execSql<T>(ctx.orm.em.fork(), query, params);
+  ctx.app.inject({ method, url, headers: as(who, lang), ...(payload === undefined ? {} : { payload: payload as InjectOptions['payload'] }) });
+const q = <T = Row>(query: string, params: unknown[] = []) => execSql<T>(ctx.orm.em.fork(), query, params);
 
 async function moduleId(slug: string): Promise<string> {
-  const [m] = await q(`select id from course_module where slug = ?`, [slug]);
+  const [m] = await q<{ id: string }>(`select id from course_module where slug = ?`, [slug]);
   return m.id;
 }
 
@@ -78,7 +85,7 @@ async function createModule(who: Who, over: Record<string, unknown> = {}) {
 /** Reads a module as a learner would (the heartbeat route), enough to complete it. */
 async function completeModule(who: Who, slug: string) {
   const id = await moduleId(slug);
-  const [{ minutes }] = await q(`select r.minutes from module_revision r join course_module m on m.published_revision_id = r.id where m.id = ?`, [id]);
+  const [{ minutes }] = await q<{ minutes: number }>(`select r.minutes from module_revision r join course_module m on m.published_revision_id = r.id where m.id = ?`, [id]);
   const clientId = randomUUID();
   let spent = 0;
   for (let seq = 1; spent < minutes * 30 + 120; seq++) {
@@ -136,21 +143,21 @@ describe('the catalogue', () => {
     const zh = (await get('staff', '/api/tracks', 'zh')).json().items;
     const en = (await get('staff', '/api/tracks', 'en-GB,en;q=0.9')).json().items;
     const expected = [...content.tracks].sort((a, b) => a.order - b.order);
-    expect(zh.map((t: any) => t.id)).toEqual(expected.map((t) => t.id));
-    expect(zh.map((t: any) => t.title)).toEqual(expected.map((t) => t.title.zh));
-    expect(en.map((t: any) => t.title)).toEqual(expected.map((t) => t.title.en));
-    expect(en.map((t: any) => t.summary)).toEqual(expected.map((t) => t.summary.en));
+    expect(zh.map((t: { id: string }) => t.id)).toEqual(expected.map((t) => t.id));
+    expect(zh.map((t: { title: string }) => t.title)).toEqual(expected.map((t) => t.title.zh));
+    expect(en.map((t: { title: string }) => t.title)).toEqual(expected.map((t) => t.title.en));
+    expect(en.map((t: { summary: string }) => t.summary)).toEqual(expected.map((t) => t.summary.en));
     for (const t of zh) {
       expect(t.modules, t.id).toBe(trackSlugs(t.id).length);
       expect(t).toMatchObject({ completed: 0, percent: 0 });
     }
-    expect(zh.reduce((n: number, t: any) => n + t.modules, 0)).toBe(content.modules.length);
+    expect(zh.reduce((n: number, t: { modules: number }) => n + t.modules, 0)).toBe(content.modules.length);
   });
 
   it('lists every published module in track and module order', async () => {
     const items = (await get('staff', '/api/modules', 'en')).json().items;
     const order = [...content.tracks].sort((a, b) => a.order - b.order).flatMap((t) => trackSlugs(t.id));
-    expect(items.map((i: any) => i.slug)).toEqual(order);
+    expect(items.map((i: { slug: string }) => i.slug)).toEqual(order);
     const first = items[0];
     const spec = specOf(first.slug);
     expect(first).toMatchObject({ lang: 'en', fallback: false, title: spec.locales.en.fm.title, minutes: spec.minutes, status: 'published', progress: null, assignment: null, hasConflict: false });
@@ -191,7 +198,7 @@ describe('the catalogue', () => {
     const a = await send('trainer', 'POST', '/api/assignments', { targetType: 'module', targetId: target, userIds: [ids.staff], dueOn: due });
     expect(a.statusCode, a.body).toBe(201);
     const mine = (await get('staff', '/api/modules?assigned=true')).json().items;
-    expect(mine.map((i: any) => [i.slug, i.assignment])).toEqual([['v3-overview-daily-routine', { dueOn: due }]]);
+    expect(mine.map((i: { slug: string; assignment: unknown }) => [i.slug, i.assignment])).toEqual([['v3-overview-daily-routine', { dueOn: due }]]);
     expect(slugsOf(await get('staff2', '/api/modules?assigned=true'))).toEqual([]);
   });
 
@@ -202,13 +209,13 @@ describe('the catalogue', () => {
     expect(unfinished).not.toContain('phone-and-message-etiquette');
     expect(unfinished).toHaveLength(content.modules.length - 1);
     expect(slugsOf(await get('staff2', '/api/modules?unfinished=true'))).toHaveLength(content.modules.length);
-    const listed = (await get('staff', '/api/modules?trackId=etiquette-communication')).json().items.find((i: any) => i.slug === 'phone-and-message-etiquette');
+    const listed = (await get('staff', '/api/modules?trackId=etiquette-communication')).json().items.find((i: { slug: string }) => i.slug === 'phone-and-message-etiquette');
     expect(listed.progress).toMatchObject({ percent: 100, reachedEnd: true });
-    const track = (await get('staff', '/api/tracks')).json().items.find((t: any) => t.id === 'etiquette-communication');
+    const track = (await get('staff', '/api/tracks')).json().items.find((t: { id: string }) => t.id === 'etiquette-communication');
     const n = trackSlugs('etiquette-communication').length;
     expect(track).toMatchObject({ completed: 1, modules: n, percent: Math.round(100 / n) });
     // Another learner's completion is theirs alone.
-    expect((await get('staff2', '/api/tracks')).json().items.find((t: any) => t.id === 'etiquette-communication').completed).toBe(0);
+    expect((await get('staff2', '/api/tracks')).json().items.find((t: { id: string }) => t.id === 'etiquette-communication').completed).toBe(0);
   });
 });
 
@@ -227,12 +234,12 @@ describe('the reader', () => {
     });
     expect(bySlug.languages.sort()).toEqual(['en', 'zh']);
     const h2 = [...spec.locales.zh.body.matchAll(/^## (.+)$/gm)].map((m) => m[1].trim());
-    expect(bySlug.toc.filter((t: any) => t.depth === 2).map((t: any) => t.text)).toEqual(h2);
+    expect(bySlug.toc.filter((t: TocItem) => t.depth === 2).map((t: TocItem) => t.text)).toEqual(h2);
     for (const t of bySlug.toc) expect(bySlug.html).toContain(`id="${t.id}"`);
 
     const en = (await get('staff', `/api/modules/${slug}`, 'en')).json();
     expect(en).toMatchObject({ lang: 'en', fallback: false, title: spec.locales.en.fm.title, trackTitle: 'Supply policy and ordering' });
-    expect(en.toc.map((t: any) => t.id)).not.toEqual(bySlug.toc.map((t: any) => t.id));
+    expect(en.toc.map((t: { id: string }) => t.id)).not.toEqual(bySlug.toc.map((t: { id: string }) => t.id));
   });
 
   it('links to the previous and next module of the same track', async () => {
@@ -256,7 +263,7 @@ describe('the reader', () => {
     const en = (await get('staff', `/api/modules/${id}`, 'en')).json();
     expect(en).toMatchObject({ lang: 'zh', fallback: true, languages: ['zh'], title: '只有中文', trackTitle: 'Etiquette and communication' });
     expect(en.toc).toEqual([{ id: '唯一一节', text: '唯一一节', depth: 2 }]);
-    const listed = (await get('staff', '/api/modules?trackId=etiquette-communication', 'en')).json().items.find((i: any) => i.id === id);
+    const listed = (await get('staff', '/api/modules?trackId=etiquette-communication', 'en')).json().items.find((i: { id: string }) => i.id === id);
     expect(listed).toMatchObject({ lang: 'zh', fallback: true, title: '只有中文' });
     const zh = (await get('staff', `/api/modules/${id}`, 'zh')).json();
     expect(zh).toMatchObject({ lang: 'zh', fallback: false });
@@ -281,7 +288,7 @@ describe('drafts', () => {
     }
     expect(slugsOf(await get('trainer', '/api/modules'))).not.toContain('draft-only-module');
     const authorList = (await get('trainer', '/api/modules?includeDrafts=true')).json().items;
-    expect(authorList.find((i: any) => i.slug === 'draft-only-module')).toMatchObject({ status: 'draft' });
+    expect(authorList.find((i: { slug: string }) => i.slug === 'draft-only-module')).toMatchObject({ status: 'draft' });
     expect((await get('trainer', `/api/modules/${id}?draft=true`)).json()).toMatchObject({ title: '新建模块', revision: { state: 'draft' } });
     // A draft cannot be discarded when it is all the module has.
     expectProblem(await send('trainer', 'DELETE', `/api/modules/${id}/draft`), 409, 'conflict');
@@ -306,7 +313,7 @@ describe('drafts', () => {
     expect((await get('staff', '/api/modules?q=' + encodeURIComponent('草稿里的内容'))).json().items).toEqual([]);
     expect((await get('trainer', `/api/modules/${slug}`)).json().title).toBe(published);
     expect((await get('trainer', `/api/modules/${slug}?draft=true`)).json()).toMatchObject({ title: '拜访礼仪（草稿标题）', revision: { number: 2, state: 'draft' } });
-    const authorItem = (await get('trainer', '/api/modules?includeDrafts=true&trackId=etiquette-communication')).json().items.find((i: any) => i.slug === slug);
+    const authorItem = (await get('trainer', '/api/modules?includeDrafts=true&trackId=etiquette-communication')).json().items.find((i: { slug: string }) => i.slug === slug);
     expect(authorItem).toMatchObject({ status: 'published_with_draft', title: '拜访礼仪（草稿标题）' });
     // Leave the module as it was for the tests below.
     expect((await send('trainer', 'DELETE', `/api/modules/${id}/draft`)).statusCode).toBe(200);
@@ -318,7 +325,7 @@ describe('authoring is for trainers and admins', () => {
     const id = await moduleId('floating-total-management');
     const before = await counts();
     const png = multipart('x.png', makePng());
-    const ops: { method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'; url: string; payload?: any; headers?: Record<string, string> }[] = [
+    const ops: { method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'; url: string; payload?: InjectOptions['payload']; headers?: Record<string, string> }[] = [
       { method: 'POST', url: '/api/modules', payload: { trackId: 'supply-ordering', minutes: 10, positions: ['account_manager'], locales: { zh: locale('越权', '# x\n') } } },
       { method: 'PATCH', url: `/api/modules/${id}`, payload: { minutes: 99 } },
       { method: 'POST', url: `/api/modules/${id}/publish` },
@@ -376,7 +383,7 @@ describe('bad input', () => {
   it('reports several bad fields at once', async () => {
     const res = await send('trainer', 'POST', '/api/modules', { trackId: 'supply-ordering', minutes: 500, positions: [], locales: { zh: locale('', '# x') } });
     const p = expectProblem(res, 400);
-    expect(p.errors.map((e: any) => e.path).sort()).toEqual(['locales.zh.title', 'minutes', 'positions']);
+    expect(p.errors.map((e: FieldError) => e.path).sort()).toEqual(['locales.zh.title', 'minutes', 'positions']);
   });
 
   it('refuses a slug that is taken with 409, naming the field', async () => {
@@ -397,7 +404,7 @@ describe('bad input', () => {
     ];
     for (const b of bad) {
       const p = expectProblem(await send('trainer', 'PATCH', `/api/modules/${id}`, b.payload, 'en'), 400);
-      if (b.path) expect(p.errors.map((e: any) => e.path)).toContain(b.path);
+      if (b.path) expect(p.errors.map((e: FieldError) => e.path)).toContain(b.path);
     }
     expect(await q(`select * from course_module where id = ?`, [id])).toEqual(before);
     expect(await counts()).toEqual(revs);
@@ -438,13 +445,13 @@ describe('publishing and revisions', () => {
     const after = (await get('staff', `/api/modules/${slug}`)).json();
     expect(after).toMatchObject({ minutes: 16, revision: { number: 2, state: 'published' } });
     expect(after.html).toContain('第二版的说法');
-    expect(after.toc.map((t: any) => t.text)).toEqual(['一、开始', '二、新增']);
+    expect(after.toc.map((t: TocItem) => t.text)).toEqual(['一、开始', '二、新增']);
     expectProblem(await send('trainer', 'POST', `/api/modules/${id}/publish`), 409, 'conflict');
   });
 
   it('lists revisions newest first and compares two of them', async () => {
     const revs = (await get('trainer', `/api/modules/${id}/revisions`)).json().items;
-    expect(revs.map((r: any) => [r.number, r.origin, r.state, r.current])).toEqual([[2, 'browser', 'published', true], [1, 'browser', 'published', false]]);
+    expect(revs.map((r: RevisionItem) => [r.number, r.origin, r.state, r.current])).toEqual([[2, 'browser', 'published', true], [1, 'browser', 'published', false]]);
     expect(revs[0]).toMatchObject({ author: '许培训', title: { zh: '草稿课程', en: 'Draft course' }, minutes: 16 });
 
     const cmp = await get('trainer', `/api/modules/${id}/revisions/compare?from=1&to=2&lang=zh`);
@@ -466,7 +473,7 @@ describe('publishing and revisions', () => {
     expect(read).toMatchObject({ minutes: 10, revision: { number: 3 } });
     expect(read.html).toContain('第一版的说法');
     const revs = (await get('trainer', `/api/modules/${id}/revisions`)).json().items;
-    expect(revs.map((r: any) => [r.number, r.origin, r.current])).toEqual([[3, 'restore', true], [2, 'browser', false], [1, 'browser', false]]);
+    expect(revs.map((r: RevisionItem) => [r.number, r.origin, r.current])).toEqual([[3, 'restore', true], [2, 'browser', false], [1, 'browser', false]]);
     expectProblem(await send('trainer', 'POST', `/api/modules/${id}/revisions/42/restore`), 404);
   });
 
@@ -478,7 +485,7 @@ describe('publishing and revisions', () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ hasDraft: false, revision: { number: 3, state: 'published' } });
     expect(res.json().locales.zh.body).toBe(body1);
-    expect((await get('trainer', `/api/modules/${id}/revisions`)).json().items.map((r: any) => r.number)).toEqual([3, 2, 1]);
+    expect((await get('trainer', `/api/modules/${id}/revisions`)).json().items.map((r: RevisionItem) => r.number)).toEqual([3, 2, 1]);
     expect((await get('staff', `/api/modules/${slug}`)).json().revision.number).toBe(3);
     expectProblem(await send('trainer', 'DELETE', `/api/modules/${id}/draft`), 409, 'conflict');
   });

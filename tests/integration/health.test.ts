@@ -17,7 +17,7 @@ describe('health and the API contract', () => {
     const res = await ctx.app.inject({ url: '/api/openapi.json' });
     expect(res.statusCode).toBe(200);
     const doc = res.json();
-    const ops = Object.values(doc.paths as Record<string, Record<string, any>>).flatMap((p) => Object.values(p));
+    const ops = Object.values(doc.paths as Record<string, Record<string, { operationId?: string; tags?: string[] }>>).flatMap((p) => Object.values(p));
     expect(ops.length).toBeGreaterThan(10);
     for (const op of ops) {
       expect(op.operationId, JSON.stringify(op).slice(0, 80)).toBeTruthy();

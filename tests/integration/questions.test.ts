@@ -185,9 +185,6 @@ describe('creating and reading questions', () => {
 });
 
 describe('versions', () => {
-  async function detail(id: string) {
-    return (await ctx.app.inject({ url: `/api/questions/${id}`, headers: as('trainer') })).json();
-  }
   async function put(id: string, body: Record<string, unknown>, role: keyof typeof tokens = 'trainer') {
     const res = await ctx.app.inject({ method: 'PUT', url: `/api/questions/${id}`, headers: as(role), payload: body });
     expect(res.statusCode, res.body).toBe(200);

@@ -8,6 +8,12 @@ import { execSql } from '../../api/src/lib/sql.js';
 import { AppError } from '../../api/src/lib/errors.js';
 import { monthlyStudyTotals } from '../../api/src/modules/study/study.service.js';
 
+/** A row as `sql` returns it; a test names the columns it reads. */
+type Row = Record<string, unknown>;
+/** One entry of a problem+json `errors` list. */
+interface FieldError { path: string; code: string; message: string }
+interface SessionItem { id: string; userId: string; kind: string; status: string }
+
 // 10:00 in China (UTC+8) on 15 October 2026: the product's days are China days.
 const START = '2026-10-15T02:00:00Z';
 
@@ -64,7 +70,7 @@ beforeAll(async () => {
 afterAll(async () => { await ctx?.close(); });
 
 const as = (who: Who, lang = 'zh') => ({ ...bearer(tokens[who]), 'accept-language': lang });
-const q = <T = any>(query: string, params: unknown[] = []) => execSql<T>(ctx.orm.em.fork(), query, params);
+const q = <T = Row>(query: string, params: unknown[] = []) => execSql<T>(ctx.orm.em.fork(), query, params);
 const seconds = (n: number) => ctx.clock.advance(n * 1000);
 
 interface Beat { clientId: string; seq: number; seconds: number; position?: string; sectionsRead?: string[]; reachedEnd?: boolean }
@@ -239,7 +245,7 @@ describe('study sessions', () => {
   const list = async (who: Who, query = '') => {
     const res = await ctx.app.inject({ url: `/api/study-sessions${query}`, headers: as(who) });
     expect(res.statusCode, res.body).toBe(200);
-    return res.json() as { items: any[]; total: number };
+    return res.json() as { items: SessionItem[]; total: number };
   };
   const sessionCount = async () => (await q(`select count(*)::int as n from study_session`))[0].n as number;
   const sessions: Record<string, string> = {};
@@ -289,7 +295,7 @@ describe('study sessions', () => {
     const res = await attend('trainer', { kind: 'morning_meeting', day: chinaDay(0), minutes: 30, note: '晨会学习', userIds: [ids.a1, ids.b1, ids.a3, ids.a1] });
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json()).toEqual({ created: 3 });
-    const rows = await q(`select user_id, status, recorded_by, reviewed_by, reviewed_at, kind, minutes from study_session where kind = 'morning_meeting' order by user_id`);
+    const rows = await q<Row & { user_id: string; reviewed_at: Date }>(`select user_id, status, recorded_by, reviewed_by, reviewed_at, kind, minutes from study_session where kind = 'morning_meeting' order by user_id`);
     expect(rows.map((r) => r.user_id).sort()).toEqual([ids.a1, ids.b1, ids.a3].sort());
     for (const r of rows) {
       expect(r).toMatchObject({ status: 'confirmed', recorded_by: ids.trainer, reviewed_by: ids.trainer, minutes: 30 });
@@ -302,10 +308,10 @@ describe('study sessions', () => {
   it('a manager records attendance inside their subtree only', async () => {
     const before = await sessionCount();
     const p = expectProblem(await attend('manager', { kind: 'evening_meeting', day: chinaDay(0), minutes: 20, userIds: [ids.a1, ids.b1, ids.a2, randomUUID()] }), 400, 'validation_failed');
-    expect(p.errors.map((e: any) => [e.path, e.code])).toEqual([['userIds.1', 'study.unknown_person'], ['userIds.3', 'study.unknown_person']]);
+    expect(p.errors.map((e: FieldError) => [e.path, e.code])).toEqual([['userIds.1', 'study.unknown_person'], ['userIds.3', 'study.unknown_person']]);
     // The path names the person as sent, duplicates and all.
     const dup = expectProblem(await attend('manager', { kind: 'evening_meeting', day: chinaDay(0), minutes: 20, userIds: [ids.a1, ids.a1, ids.b1] }), 400);
-    expect(dup.errors.map((e: any) => e.path)).toEqual(['userIds.2']);
+    expect(dup.errors.map((e: FieldError) => e.path)).toEqual(['userIds.2']);
     const disabled = expectProblem(await attend('manager', { kind: 'evening_meeting', day: chinaDay(0), minutes: 20, userIds: [ids.off] }), 400);
     expect(disabled.errors[0].path).toBe('userIds.0');
     expect(await sessionCount()).toBe(before);
@@ -320,7 +326,7 @@ describe('study sessions', () => {
     expectProblem(await attend('a1', { kind: 'other', day: chinaDay(0), minutes: 20, userIds: [ids.a2] }), 403, 'forbidden');
     expectProblem(await review('a2', sessions.a1, { status: 'confirmed' }), 403, 'forbidden');
     expect(await sessionCount()).toBe(before);
-    expect((await list('a1')).items.find((s) => s.id === sessions.a1).status).toBe('logged');
+    expect((await list('a1')).items.find((s) => s.id === sessions.a1)?.status).toBe('logged');
   });
 
   it('a manager reviews sessions in their subtree, not outside it (404), and never their own', async () => {
@@ -328,7 +334,7 @@ describe('study sessions', () => {
     expectProblem(await review('manager', randomUUID(), { status: 'confirmed' }), 404, 'not_found');
     const own = expectProblem(await review('manager', sessions.manager, { status: 'confirmed' }), 400);
     expect(own.errors[0]).toMatchObject({ path: 'status', code: 'study.own_session' });
-    expect((await list('b1')).items.find((s) => s.id === sessions.b1).status).toBe('logged');
+    expect((await list('b1')).items.find((s) => s.id === sessions.b1)?.status).toBe('logged');
 
     const res = await review('manager', sessions.a1, { status: 'confirmed', note: ' 属实 ' });
     expect(res.statusCode, res.body).toBe(200);
@@ -434,10 +440,10 @@ describe('monthly study totals', () => {
   it('are offered to managers for their own staff only', async () => {
     const res = await ctx.app.inject({ url: '/api/study/monthly?month=2026-10', headers: as('manager') });
     expect(res.statusCode, res.body).toBe(200);
-    const people = res.json().items.map((i: any) => i.userId);
+    const people = res.json().items.map((i: { userId: string }) => i.userId);
     expect(people).toContain(ids.m1);
     expect(people).not.toContain(ids.b1);
-    expect(res.json().items.find((i: any) => i.userId === ids.m1)).toMatchObject({ displayName: names.m1, confirmedMinutes: 165 });
+    expect(res.json().items.find((i: { userId: string }) => i.userId === ids.m1)).toMatchObject({ displayName: names.m1, confirmedMinutes: 165 });
     expectProblem(await ctx.app.inject({ url: '/api/study/monthly?month=2026-10', headers: as('a1') }), 403);
   });
 });
