@@ -21,8 +21,13 @@ export async function mountWeb(app: FastifyInstance, buildDir: string): Promise<
     schema: { hide: true },
     handler: (req, reply) => {
       if (req.url === '/api' || req.url.startsWith('/api/')) return sendProblem(req, reply, 404, 'not_found', { what: 'resource' });
-      // The handler writes to the raw response: carry over the headers set so far (the security headers).
+      // The handler writes to the raw response: carry over the headers set so far. helmet writes its headers to the
+      // raw response already. A page carries SvelteKit's own CSP (with its bootstrap script's hash) on a 200, and
+      // none on a 304; the API's CSP sent with that 304 would replace the cached page's and block its bootstrap, so
+      // pages get only SvelteKit's.
       for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value);
+      const path = req.url.split('?')[0];
+      if (!path.startsWith('/_app/') && !/\.[a-z0-9]+$/i.test(path)) reply.raw.removeHeader('content-security-policy');
       reply.hijack();
       handler(req.raw, reply.raw, () => {
         reply.raw.statusCode = 404;
