@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppConfig } from './config.js';
 import type { Orm } from './db/orm.js';
 import { systemClock, type Clock } from './lib/clock.js';
+import { schemaFormats, schemaKeywords, withSchemaRules } from './lib/schema.js';
 import authPlugin from './plugins/auth.js';
 import databasePlugin from './plugins/database.js';
 import errorsPlugin, { sendProblem } from './plugins/errors.js';
@@ -39,10 +40,20 @@ const ajvCommon = { removeAdditional: true, useDefaults: true, allErrors: true }
  */
 const partValidators: NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator'] =
   (externalSchemas, ajvOptions) => {
-    const base = (ajvOptions ?? {}) as { plugins?: [] };
+    const base = {
+      ...((ajvOptions ?? {}) as { plugins?: [] }),
+      onCreate: (ajv: { addKeyword: (d: (typeof schemaKeywords)[number]) => unknown; addFormat: (n: string, f: (typeof schemaFormats)['day']) => unknown }) => {
+        for (const k of schemaKeywords) ajv.addKeyword(k);
+        for (const [name, f] of Object.entries(schemaFormats)) ajv.addFormat(name, f);
+      },
+    };
     const body = ajvFactory(externalSchemas, { ...base, customOptions: { ...ajvCommon, coerceTypes: false } });
     const text = ajvFactory(externalSchemas, { ...base, customOptions: { ...ajvCommon, coerceTypes: 'array' } });
-    return (route) => (route.httpPart === 'body' ? body(route) : text(route));
+    // Every schema gets the shared text, integer and date rules (lib/schema.ts) before it is compiled.
+    return (route) => {
+      const hardened = { ...route, schema: withSchemaRules(route.schema) };
+      return route.httpPart === 'body' ? body(hardened) : text(hardened);
+    };
   };
 
 /** Builds the whole application: plugins and modules. It never listens; server.ts and the tests decide that. */

@@ -42,8 +42,14 @@ function fromAjv(issue: AjvIssue, context: string | undefined): FieldIssue {
       return { path: where + base, reason: 'field.enum', params: { values: (issue.params.allowedValues ?? []).join(', ') } };
     case 'const':
       return { path: where + base, reason: 'field.enum', params: { values: String(issue.params.allowedValue) } };
-    case 'format':
-      return { path: where + base, reason: 'field.format', params: { format: issue.params.format } };
+    case 'format': {
+      // Formats a person knows by name get their own sentence; the schema's name for a format is never shown.
+      const named: Record<string, string> = { day: 'field.day', month: 'field.month', uuid: 'field.reference', 'date-time': 'field.date_time' };
+      const reason = named[String(issue.params.format)];
+      return reason ? { path: where + base, reason } : { path: where + base, reason: 'field.format', params: { format: issue.params.format } };
+    }
+    case 'storableText':
+      return { path: where + base, reason: 'field.text_characters' };
     case 'pattern':
       return { path: where + base, reason: 'field.pattern' };
     default:

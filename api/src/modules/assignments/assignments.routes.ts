@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { requestLang } from '../../lib/i18n.js';
-import { Obj, Uuid, problemResponses } from '../../lib/schema.js';
+import { Day, Obj, Uuid, problemResponses } from '../../lib/schema.js';
 import { assignmentCompletion, createAssignment, getMyLearning, listAssignments } from './assignments.service.js';
 
 const tags = ['assignments'];
@@ -13,7 +13,7 @@ const CreateAssignmentBody = Obj({
   positions: Type.Optional(Type.Array(Type.Union([Type.Literal('account_manager'), Type.Literal('marketing_manager')]), { maxItems: 5 })),
   orgUnitIds: Type.Optional(Type.Array(Uuid, { maxItems: 200 })),
   userIds: Type.Optional(Type.Array(Uuid, { maxItems: 1000 })),
-  dueOn: Type.Optional(Type.Union([Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), Type.Null()])),
+  dueOn: Type.Optional(Type.Union([Day(), Type.Null()])),
   note: Type.Optional(Type.String({ maxLength: 1000 })),
 });
 const AssignmentSchema = Type.Object({
