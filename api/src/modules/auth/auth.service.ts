@@ -6,7 +6,10 @@ import type { Actor } from '../../access/actor.js';
 import { User, type IUser, type Locale } from '../users/user.entity.js';
 import { issueRefreshToken, revokeAllSessions, revokeFamily, revokeFamilyOfToken, useRefreshToken } from './sessions.js';
 import { checkPasswordPolicy, dummyPasswordHash, hashPassword, verifyPassword } from './password.js';
-import { THROTTLE_RULES, accountKey, addressKey, assertNotThrottled, clearThrottle, recordFailure } from './throttle.js';
+import {
+  THROTTLE_RULES, accountKey, addressKey, addressThreshold, assertNotThrottled, clearThrottle, passwordChangeKey, recordFailure,
+  recordSuccessFrom,
+} from './throttle.js';
 
 export { REFRESH_TOKEN_DAYS } from './sessions.js';
 
@@ -36,10 +39,11 @@ export async function login(em: EntityManager, clock: Clock, input: { username: 
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), input.password);
   if (!user || !ok || user.disabled) {
     await recordFailure(em, keys[0], THROTTLE_RULES.account.threshold, now);
-    await recordFailure(em, keys[1], THROTTLE_RULES.address.threshold, now);
+    await recordFailure(em, keys[1], await addressThreshold(em, input.ip, now), now);
     throw unauthenticated('invalid_credentials');
   }
   await clearThrottle(em, keys[0]);
+  await recordSuccessFrom(em, input.ip, user.username, now);
   const familyId = randomUUID();
   const { token, expiresAt } = await issueRefreshToken(em, user.id, familyId, now, input.userAgent);
   return { actor: actorOf(user, familyId), refreshToken: token, refreshExpiresAt: expiresAt, user };
@@ -91,9 +95,14 @@ export async function changePassword(em: EntityManager, clock: Clock, actor: Act
   const now = clock.now();
   const user = await em.findOne(User, { id: actor.id });
   if (!user || user.disabled) throw unauthenticated('invalid_token');
+  // Someone at an unlocked phone must not be able to guess the password it was signed in with.
+  const guardKey = passwordChangeKey(user.id);
+  await assertNotThrottled(em, [guardKey], now);
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    await recordFailure(em, guardKey, THROTTLE_RULES.passwordChange.threshold, now);
     throw invalid([{ path: 'currentPassword', reason: 'password.wrong_current' }]);
   }
+  await clearThrottle(em, guardKey);
   const issues = checkPasswordPolicy(input.newPassword, user.username, 'newPassword');
   if (!issues.length && input.newPassword === input.currentPassword) issues.push({ path: 'newPassword', reason: 'password.same_as_old' });
   if (issues.length) throw invalid(issues);

@@ -9,7 +9,14 @@ import { exec, query, sql } from '../../lib/sql.js';
  */
 export const THROTTLE_RULES = {
   account: { threshold: 5 },
-  address: { threshold: 30 },
+  /**
+   * Many staff share one office address behind NAT. The address budget grows with the number of different accounts
+   * that signed in successfully from it in the last day, so one office's typos do not lock the whole office out;
+   * an address nobody signed in from keeps the base budget.
+   */
+  address: { threshold: 30, perKnownAccount: 10, max: 500, knownForSeconds: 24 * 3600 },
+  /** Wrong current passwords on the change-password form, per account. */
+  passwordChange: { threshold: 5 },
   windowSeconds: 15 * 60,
   baseBlockSeconds: 60,
   maxBlockSeconds: 15 * 60,
@@ -17,6 +24,25 @@ export const THROTTLE_RULES = {
 
 export const accountKey = (username: string) => `u:${username.trim().toLowerCase()}`;
 export const addressKey = (ip: string) => `ip:${ip}`;
+export const passwordChangeKey = (userId: string) => `pw:${userId}`;
+const knownKey = (ip: string, username: string) => `ok:${ip}:${username.trim().toLowerCase()}`;
+
+/** Remembers that an account signed in from an address (it raises that address's budget for a day). */
+export async function recordSuccessFrom(em: EntityManager, ip: string, username: string, now: Date): Promise<void> {
+  await exec(em, sql`
+    insert into login_throttle (key, failures, window_started_at, blocked_until) values (${knownKey(ip, username)}, 0, ${now}, null)
+    on conflict (key) do update set window_started_at = excluded.window_started_at`);
+}
+
+/** How many failures an address may have before it is blocked (see THROTTLE_RULES.address). */
+export async function addressThreshold(em: EntityManager, ip: string, now: Date): Promise<number> {
+  const rule = THROTTLE_RULES.address;
+  const since = new Date(now.getTime() - rule.knownForSeconds * 1000);
+  const prefix = `ok:${ip}:`;
+  const [row] = await query<{ n: number }>(em, sql`
+    select count(*)::int as n from login_throttle where left(key, ${prefix.length}) = ${prefix} and window_started_at > ${since}`);
+  return Math.min(rule.max, rule.threshold + rule.perKnownAccount * Number(row?.n ?? 0));
+}
 
 /** Throws 429 with Retry-After when any of the keys is blocked now. */
 export async function assertNotThrottled(em: EntityManager, keys: string[], now: Date): Promise<void> {

@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import { Obj, Uuid } from '../../lib/schema.js';
+import { Day as DayFormat, Month, Obj, Uuid } from '../../lib/schema.js';
 import { SESSION_KINDS } from './study.service.js';
 
 const Kind = Type.Union(SESSION_KINDS.map((k) => Type.Literal(k)));
-const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+const Day = DayFormat();
 
 export const LogSessionBody = Obj({
   kind: Kind, day: Day, minutes: Type.Integer({ minimum: 1, maximum: 720 }),
@@ -25,7 +25,7 @@ export const SessionSchema = Type.Object({
   moduleId: Type.Union([Uuid, Type.Null()]), moduleSlug: Type.Union([Type.String(), Type.Null()]), note: Type.String(), status: Type.String(),
   recordedBy: Type.String(), reviewedBy: Type.Union([Type.String(), Type.Null()]), reviewNote: Type.String(),
 });
-export const MonthlyQuery = Obj({ month: Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' }), orgUnitId: Type.Optional(Uuid) });
+export const MonthlyQuery = Obj({ month: Month(), orgUnitId: Type.Optional(Uuid) });
 export const MonthlyTotalSchema = Type.Object({
   userId: Uuid, displayName: Type.String(), username: Type.String(), month: Type.String(), readingMinutes: Type.Integer(), completedModules: Type.Integer(),
   confirmedMinutes: Type.Integer(), pendingMinutes: Type.Integer(), byKind: Type.Record(Type.String(), Type.Integer()),
