@@ -4,6 +4,7 @@ import { rolesWith, type Permission } from '../../api/src/access/permissions.js'
 import { ROLES, type Role } from '../../api/src/access/roles.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { bearer, makeOrgTree, makeUser } from '../helpers/factories.js';
+import { Track } from '../../api/src/modules/courses/course.entity.js';
 
 /**
  * Walks every operation of the OpenAPI document with every role, with no token, and with a token whose role nobody
@@ -38,7 +39,7 @@ interface Operation { operationId: string; method: string; path: string }
 let ctx: TestContext;
 let ops: Operation[];
 const tokens = {} as Record<Role | 'unknown', string>;
-const foreign = {} as { user: string; session: string; assignment: string; unitB: string };
+const foreign = {} as { user: string; session: string; assignment: string; adminAssignment: string; unitB: string };
 
 beforeAll(async () => {
   ctx = await createTestContext();
@@ -65,10 +66,19 @@ beforeAll(async () => {
     payload: { kind: 'self_study', day: new Date(ctx.clock.now().getTime() - 86400_000).toISOString().slice(0, 10), minutes: 30 } });
   expect(logged.statusCode).toBe(201);
   foreign.session = logged.json().id;
+  const em = ctx.orm.em.fork();
+  em.create(Track, { id: 'matrix-track', titleZh: '测试类别', titleEn: 'Test track' });
+  await em.flush();
   const track = await ctx.app.inject({ url: '/api/tracks', headers: bearer(tokens.admin) });
   const assigned = await ctx.app.inject({ method: 'POST', url: '/api/assignments', headers: bearer(sign(managerB, 'manager')),
     payload: { targetType: 'track', targetId: track.json().items[0]?.id ?? 'none', positions: ['account_manager'] } });
-  foreign.assignment = assigned.statusCode === 201 ? assigned.json().id : '';
+  expect(assigned.statusCode, assigned.body).toBe(201);
+  foreign.assignment = assigned.json().id;
+  // An assignment an administrator made for one person in county B: nothing a county-A manager may see.
+  const byAdmin = await ctx.app.inject({ method: 'POST', url: '/api/assignments', headers: bearer(tokens.admin),
+    payload: { targetType: 'track', targetId: track.json().items[0]?.id ?? 'none', userIds: [staffB.id], note: '县 B 的专门安排' } });
+  expect(byAdmin.statusCode, byAdmin.body).toBe(201);
+  foreign.adminAssignment = byAdmin.json().id;
 
   const doc = ctx.app.swagger() as unknown as { paths: Record<string, Record<string, { operationId: string }>> };
   ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
@@ -133,7 +143,8 @@ describe('access matrix', () => {
       { url: `/api/users/${foreign.user}`, method: 'PATCH', payload: { displayName: '改名' } },
       { url: `/api/users?orgUnitId=${foreign.unitB}` },
       { url: `/api/study-sessions/${foreign.session}/review`, method: 'POST', payload: { status: 'confirmed' } },
-      ...(foreign.assignment ? [{ url: `/api/assignments/${foreign.assignment}/completion` }] : []),
+      { url: `/api/assignments/${foreign.assignment}/completion` },
+      { url: `/api/assignments/${foreign.adminAssignment}/completion` },
     ];
     for (const c of cases) {
       const asManager = await ctx.app.inject({ method: c.method ?? 'GET', url: c.url, headers: bearer(tokens.manager), ...(c.payload ? { payload: c.payload } : {}) });
@@ -143,6 +154,15 @@ describe('access matrix', () => {
       const res = await ctx.app.inject({ url: `/api/users/${foreign.user}`, headers: bearer(tokens[role]) });
       expect(res.statusCode, `as ${role}`).toBe(200);
     }
+    // Lists leave out what lies outside the subtree, even when someone above made it.
+    const listed = await ctx.app.inject({ url: '/api/assignments', headers: bearer(tokens.manager) });
+    expect(listed.statusCode).toBe(200);
+    const ids = (listed.json().items as { id: string }[]).map((a) => a.id);
+    expect(ids).not.toContain(foreign.adminAssignment);
+    expect(listed.body).not.toContain(foreign.user);
+    const all = await ctx.app.inject({ url: '/api/assignments', headers: bearer(tokens.admin) });
+    expect((all.json().items as { id: string }[]).map((a) => a.id)).toContain(foreign.adminAssignment);
+    expect((await ctx.app.inject({ url: `/api/assignments/${foreign.adminAssignment}/completion`, headers: bearer(tokens.admin) })).statusCode).toBe(200);
   });
 
   it('lets staff see only their own records, and a role nobody knows see nothing', async () => {

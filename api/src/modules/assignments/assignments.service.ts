@@ -81,17 +81,29 @@ interface AssignmentRow {
   title_zh: string | null; title_en: string | null; people: number;
 }
 
-/** Assignments whose audience lies within the viewer's reach (a manager's own subtree; everything for the rest). */
+/**
+ * Assignments the viewer may see: everything for whole-organisation roles; for a manager, those made inside their
+ * subtree and those made above it that reach at least one of their people. Anything else does not exist for them.
+ */
 const visibleAssignment = (scope: Scope) =>
   scope.kind === 'all' ? sql`true`
-    : scope.kind === 'subtree' ? sql`(a.scope_path like ${scope.path} || '%')`
+    : scope.kind === 'subtree' ? sql`(a.scope_path like ${scope.path} || '%' or exists (
+        select 1 from app_user u join org_unit o on o.id = u.org_unit_id where ${REACHED} and o.path like ${scope.path} || '%'))`
       : sql`false`;
+
+/** The named people and units of an assignment as the viewer may see them (a manager: only those in their subtree). */
+const visibleIds = (scope: Scope) => scope.kind === 'all'
+  ? sql`a.user_ids as user_ids, a.org_unit_ids as org_unit_ids`
+  : sql`array(select x.id from unnest(a.user_ids) as x(id) join app_user u on u.id = x.id join org_unit o on o.id = u.org_unit_id
+                where ${scopeCondition(scope, sql`o.path`, sql`u.id`)}) as user_ids,
+        array(select x.id from unnest(a.org_unit_ids) as x(id) join org_unit o on o.id = x.id
+                where ${unitScopeCondition(scope, sql`o.path`)}) as org_unit_ids`;
 
 export async function listAssignments(em: EntityManager, actor: Actor, lang: Lang, onlyId?: string) {
   if (!can(actor, 'assignments.manage')) throw forbidden();
   const scope = await scopeOf(em, actor);
   const rows = await query<AssignmentRow>(em, sql`
-    select a.id, a.target_type, a.module_id, a.track_id, a.positions, a.org_unit_ids, a.user_ids, to_char(a.due_on, 'YYYY-MM-DD') as due_on,
+    select a.id, a.target_type, a.module_id, a.track_id, a.positions, ${visibleIds(scope)}, to_char(a.due_on, 'YYYY-MM-DD') as due_on,
            a.note, a.created_at, cb.display_name as created_by_name,
            coalesce(t.title_zh, (select r.locales->'zh'->>'title' from module_revision r where r.id = m.published_revision_id)) as title_zh,
            coalesce(t.title_en, (select r.locales->'en'->>'title' from module_revision r where r.id = m.published_revision_id)) as title_en,
@@ -100,7 +112,7 @@ export async function listAssignments(em: EntityManager, actor: Actor, lang: Lan
       from assignment a join app_user cb on cb.id = a.created_by
       left join track t on t.id = a.track_id left join course_module m on m.id = a.module_id
      where a.archived_at is null and (${onlyId ?? null}::uuid is null or a.id = ${onlyId ?? null})
-       and (${visibleAssignment(scope)} or a.scope_path is null)
+       and ${visibleAssignment(scope)}
      order by a.created_at desc`);
   return rows.map((r) => ({
     id: r.id, targetType: r.target_type, targetId: r.module_id ?? r.track_id ?? '', title: (lang === 'zh' ? r.title_zh ?? r.title_en : r.title_en ?? r.title_zh) ?? '',
@@ -114,7 +126,7 @@ export async function assignmentCompletion(em: EntityManager, actor: Actor, id: 
   if (!can(actor, 'assignments.manage')) throw forbidden();
   const scope = await scopeOf(em, actor);
   const [found] = await query<{ id: string }>(em, sql`select a.id from assignment a
-    where a.id = ${id} and a.archived_at is null and (${visibleAssignment(scope)} or a.scope_path is null)`);
+    where a.id = ${id} and a.archived_at is null and ${visibleAssignment(scope)}`);
   if (!found) throw notFound('assignment');
   const rows = await query<{ id: string; username: string; display_name: string; unit: string; total: number; done: number; seconds: number }>(em, sql`
     with a as (select * from assignment where id = ${id}),
