@@ -118,7 +118,7 @@ export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
   const code = typeof e.code === 'string' ? e.code : '';
   const message = typeof e.message === 'string' ? e.message : '';
   if (e.name === 'ConnectionException' || UNAVAILABLE_CODES.has(code) || code.startsWith('08')) return true;
-  if (/Connection terminated|Timeout acquiring a connection|connect ECONNREFUSED|Client has encountered a connection error/i.test(message)) return true;
+  if (/Connection terminated|Timeout acquiring a connection|connect ECONNREFUSED|Client has encountered a connection error|Unable to acquire a connection|PGlite is clos(ed|ing)/i.test(message)) return true;
   return isDatabaseUnavailable(e.cause, depth + 1);
 }
 
