@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Orm } from '../../api/src/db/orm.js';
-import { hashPassword } from '../../api/src/modules/auth/password.js';
+import { hashPassword } from '../../api/src/modules/users/password.js';
 import { OrgUnit } from '../../api/src/modules/org-units/org-unit.entity.js';
 import { User, type Position, type Role } from '../../api/src/modules/users/user.entity.js';
 

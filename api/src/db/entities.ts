@@ -1,6 +1,6 @@
 import { OrgUnit } from '../modules/org-units/org-unit.entity.js';
 import { User } from '../modules/users/user.entity.js';
-import { RefreshToken } from '../modules/auth/refresh-token.entity.js';
+import { RefreshToken } from '../modules/users/refresh-token.entity.js';
 import { LoginThrottle } from '../modules/auth/login-throttle.entity.js';
 import { CourseModule, ModuleAsset, ModuleRevision, Track } from '../modules/courses/course.entity.js';
 import { StudyDaily, StudyProgress, StudySession } from '../modules/study/study.entity.js';

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EntityManager } from '@mikro-orm/core';
 import type { FastifyBaseLogger } from 'fastify';
-import { hashPassword } from '../modules/auth/password.js';
+import { hashPassword } from '../modules/users/password.js';
 import { OrgUnit } from '../modules/org-units/org-unit.entity.js';
 import { User, type Position, type Role } from '../modules/users/user.entity.js';
 import { generatePassword } from '../modules/users/users.service.js';

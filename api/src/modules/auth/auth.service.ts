@@ -4,14 +4,14 @@ import { invalid, unauthenticated } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Actor } from '../../access/actor.js';
 import { User, type IUser, type Locale } from '../users/user.entity.js';
-import { issueRefreshToken, revokeAllSessions, revokeFamily, revokeFamilyOfToken, useRefreshToken } from './sessions.js';
-import { checkPasswordPolicy, dummyPasswordHash, hashPassword, verifyPassword } from './password.js';
+import { issueRefreshToken, revokeAllSessions, revokeFamily, revokeFamilyOfToken, useRefreshToken } from '../users/sessions.js';
+import { checkPasswordPolicy, dummyPasswordHash, hashPassword, verifyPassword } from '../users/password.js';
 import {
   THROTTLE_RULES, accountKey, addressKey, addressThreshold, assertNotThrottled, clearThrottle, passwordChangeKey, recordFailure,
   recordSuccessFrom,
 } from './throttle.js';
 
-export { REFRESH_TOKEN_DAYS } from './sessions.js';
+export { REFRESH_TOKEN_DAYS } from '../users/sessions.js';
 
 export interface Session {
   actor: Actor;

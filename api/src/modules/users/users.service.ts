@@ -6,8 +6,8 @@ import { inScope, scopeCondition, scopeOf, type Scope } from '../../access/scope
 import type { Clock } from '../../lib/clock.js';
 import type { Actor } from '../../access/actor.js';
 import { can } from '../../access/permissions.js';
-import { checkPasswordPolicy, hashPassword } from '../auth/password.js';
-import { revokeAllSessions } from '../auth/sessions.js';
+import { checkPasswordPolicy, hashPassword } from './password.js';
+import { revokeAllSessions } from './sessions.js';
 import { OrgUnit } from '../org-units/org-unit.entity.js';
 import { User, type IUser, type Locale, type Position, type Role } from './user.entity.js';
 

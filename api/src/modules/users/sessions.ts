@@ -3,8 +3,8 @@ import type { EntityManager } from '@mikro-orm/core';
 import { exec, query, sql } from '../../lib/sql.js';
 
 /**
- * The refresh-token repository: sessions as families of tokens. It depends on nothing but the table, so the users
- * module can end someone's sessions without importing the sign-in service (which imports users).
+ * The refresh-token repository: sessions as families of tokens. Accounts own their credentials (password.ts) and
+ * sessions (this file); the auth module runs the sign-in flows on top of them, so users never imports auth.
  */
 export const REFRESH_TOKEN_DAYS = 14;
 
