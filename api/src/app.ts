@@ -74,7 +74,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     // A path that is not valid percent-encoding (`%C0%AF`) gets the same problem+json as every other bad request.
     frameworkErrors: (err, req, reply) => {
       const status = err.statusCode ?? 400;
-      return sendProblem(req, reply, status >= 500 ? 400 : status, status === 404 ? 'not_found' : 'bad_request', status === 404 ? { what: 'resource' } : {});
+      void sendProblem(req, reply, status >= 500 ? 400 : status, status === 404 ? 'not_found' : 'bad_request', status === 404 ? { what: 'resource' } : {});
     },
     bodyLimit: 1024 * 1024,
   }).withTypeProvider<TypeBoxTypeProvider>();

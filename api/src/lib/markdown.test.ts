@@ -45,6 +45,7 @@ const FORBIDDEN_TAGS = ['script', 'svg', 'math', 'iframe', 'object', 'embed', 's
 const URL_ATTRS = ['href', 'src', 'action', 'formaction', 'xlink:href', 'data', 'background', 'poster', 'srcset'];
 
 /** A URL as a browser reads its scheme: control characters and whitespace inside are ignored. */
+/* eslint-disable-next-line no-control-regex -- a browser ignores these control characters inside a URL scheme */
 const schemeOf = (url: string) => /^([a-z][a-z0-9+.-]*):/i.exec(url.replace(/[\u0000-\u0020\u007f-\u009f]/g, ''))?.[1]?.toLowerCase() ?? null;
 
 /** Asserts that nothing in the HTML can run script, load from elsewhere or change the page. */

@@ -1,4 +1,4 @@
-import { Marked, type Tokens } from 'marked';
+import { Marked, type RendererThis, type TokenizerThis, type Tokens } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 
 export interface TocEntry { id: string; text: string; depth: number }
@@ -58,7 +58,7 @@ const cjkStrong = {
     const i = src.indexOf('**');
     return i < 0 ? undefined : i;
   },
-  tokenizer(this: any, src: string) {
+  tokenizer(this: TokenizerThis, src: string) {
     const m = /^\*\*(?![\s*])([^*\n]*?[^\s*])\*\*(?!\*)/.exec(src);
     if (!m) return undefined;
     return { type: 'strong', raw: m[0], text: m[1], tokens: this.lexer.inlineTokens(m[1]) };
@@ -84,7 +84,7 @@ export function renderMarkdown(markdown: string, opts: RenderOptions = {}): Rend
       html({ text }) {
         return escapeHtml(text);
       },
-      heading(this: any, { tokens, depth }: Tokens.Heading) {
+      heading(this: RendererThis, { tokens, depth }: Tokens.Heading) {
         const inner = this.parser.parseInline(tokens) as string;
         const plain = this.parser.parseInline(tokens, this.parser.textRenderer) as string;
         const base = slugify(plain);
@@ -98,7 +98,7 @@ export function renderMarkdown(markdown: string, opts: RenderOptions = {}): Rend
         const src = opts.assetBase && isRelative(href) ? `${opts.assetBase}/${encodeURI(href.replace(/^\.\//, ''))}` : href;
         return `<img src="${escapeHtml(src)}" alt="${escapeHtml(text)}"${title ? ` title="${escapeHtml(title)}"` : ''} loading="lazy">`;
       },
-      blockquote(this: any, { tokens }: Tokens.Blockquote) {
+      blockquote(this: RendererThis, { tokens }: Tokens.Blockquote) {
         const body = this.parser.parse(tokens) as string;
         // A blockquote that opens with the sample marker is company-specific material for trainers to replace.
         const sample = /^<p><strong>(示例|Sample)/.test(body.trim());

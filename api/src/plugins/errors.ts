@@ -6,7 +6,7 @@ import { requestLang, t, type Lang } from '../lib/i18n.js';
 interface AjvIssue {
   instancePath: string;
   keyword: string;
-  params: Record<string, any>;
+  params: { missingProperty?: string; limit?: number; type?: string; allowedValues?: unknown[]; allowedValue?: unknown; format?: string };
   message?: string;
 }
 
@@ -23,7 +23,7 @@ function fromAjv(issue: AjvIssue, context: string | undefined): FieldIssue {
   const where = context && context !== 'body' ? `${context}.` : '';
   switch (issue.keyword) {
     case 'required':
-      return { path: where + join(issue.params.missingProperty), reason: 'field.required' };
+      return { path: where + join(issue.params.missingProperty ?? ''), reason: 'field.required' };
     case 'minLength':
       return issue.params.limit === 1
         ? { path: where + base, reason: 'field.required' }
