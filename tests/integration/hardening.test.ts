@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../api/src/app.js';
 import { createTestContext, testConfig, type TestContext } from '../helpers/app.js';
+import { query, sql } from '../../api/src/lib/sql.js';
 import { PASSWORD, bearer, login, makeOrgTree, makeUser } from '../helpers/factories.js';
 
 /** Regression tests for the audit's hardening findings (issue 8): coercion, bad text and numbers, CSRF, headers, throttles. */
@@ -85,6 +86,27 @@ describe('text, numbers and dates the database cannot take get a 400, not a 500'
     expect(leap.statusCode, leap.body).toBe(200);
     const track = await ctx.app.inject({ method: 'POST', url: '/api/assignments', headers: bearer(admin), payload: { targetType: 'track', targetId: 'x', userIds: [staffId], dueOn: '2027-02-31' } });
     expectField(track, 400, 'dueOn', 'field.day');
+  });
+
+  it('turns a data error the database raises into a 400, never a 500 (the wall behind the schema rules)', async () => {
+    const app = await buildApp({ config: testConfig, orm: ctx.orm });
+    app.get('/api/test-bad-cast', { config: { auth: 'public' } }, async (req) => {
+      await query(req.em, sql`select ${'not a number'}::int as n`);
+      return { ok: true };
+    });
+    app.get('/api/test-bug', { config: { auth: 'public' } }, async (req) => {
+      await query(req.em, sql`select * from no_such_table`);
+      return { ok: true };
+    });
+    try {
+      const bad = await app.inject({ url: '/api/test-bad-cast' });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.headers['content-type']).toContain('application/problem+json');
+      // A real bug stays a 500: the wall only catches input.
+      expect((await app.inject({ url: '/api/test-bug' })).statusCode).toBe(500);
+    } finally {
+      await app.close();
+    }
   });
 
   it('says where malformed JSON broke, and answers a malformed URL with problem+json', async () => {

@@ -122,6 +122,16 @@ export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
   return isDatabaseUnavailable(e.cause, depth + 1);
 }
 
+// PostgreSQL's data exceptions that bad input causes (text it cannot store, numbers or dates out of range, text that is
+// not a number or a uuid): the schema rules refuse these first; this is the second wall, so they never become a 500.
+const BAD_INPUT_CODES = new Set(['22P05', '22021', '22003', '22008', '22007', '22P02', '22001', '2201X', '2201W']);
+
+function isBadInputFromDatabase(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== 'object' || depth > 5) return false;
+  const e = err as { code?: unknown; cause?: unknown };
+  return (typeof e.code === 'string' && BAD_INPUT_CODES.has(e.code)) || isBadInputFromDatabase(e.cause, depth + 1);
+}
+
 /** One error shape for the whole API: RFC 9457 problem+json, localised by the request's Accept-Language. */
 export default fp(async (app) => {
   app.setErrorHandler((err: FastifyError & Partial<AppError>, req, reply) => {
@@ -144,6 +154,10 @@ export default fp(async (app) => {
       req.log.warn({ err }, 'database unavailable');
       reply.header('retry-after', '5');
       return sendProblem(req, reply, 503, 'unavailable');
+    }
+    if (status >= 500 && isBadInputFromDatabase(err)) {
+      req.log.warn({ err }, 'input the schema let through was refused by the database');
+      return sendProblem(req, reply, 400, 'bad_request');
     }
     if (status === 401 || err.code?.startsWith('FST_JWT')) return sendProblem(req, reply, 401, 'invalid_token');
     if (status === 413) return sendProblem(req, reply, 413, 'payload_too_large');
