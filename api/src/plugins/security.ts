@@ -1,30 +1,27 @@
 import fp from 'fastify-plugin';
 import helmet from '@fastify/helmet';
 import { AppError } from '../lib/errors.js';
+import policy from '../../../csp.json' with { type: 'json' };
+
+const KEYWORDS = new Set(['self', 'none', 'unsafe-inline', 'unsafe-eval', 'strict-dynamic', 'report-sample']);
+
+/** The shared policy (csp.json, in SvelteKit's spelling) with its keywords quoted, as helmet and the header want. */
+function helmetDirectives(): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(policy).filter(([name]) => name !== '//')
+    .map(([name, values]) => [name, (values as string[]).map((v) => (KEYWORDS.has(v) ? `'${v}'` : v))]));
+}
 
 /**
  * Browser defences on every response, and a CSRF check for cookie-authenticated writes.
  *
- * The web pages' own CSP (with the hashes of SvelteKit's inline bootstrap) comes from the SvelteKit build
- * (`kit.csp` in web/svelte.config.js) and replaces this one on the HTML it renders; this one covers the API, static
- * files and the API documentation.
+ * One policy (csp.json) for both: the SvelteKit build sends it on the pages it renders, with the hash of its inline
+ * bootstrap added (web/svelte.config.js); this plugin sends it on the API, static files and the API documentation.
  */
 export default fp<{ hsts: boolean }>(async (app, opts) => {
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,
-      directives: {
-        'default-src': ["'self'"],
-        'script-src': ["'self'"],
-        'style-src': ["'self'", "'unsafe-inline'"],
-        'img-src': ["'self'", 'data:', 'blob:'],
-        'font-src': ["'self'", 'data:'],
-        'connect-src': ["'self'"],
-        'object-src': ["'none'"],
-        'base-uri': ["'self'"],
-        'form-action': ["'self'"],
-        'frame-ancestors': ["'none'"],
-      },
+      directives: helmetDirectives(),
     },
     frameguard: { action: 'deny' },
     referrerPolicy: { policy: 'same-origin' },
