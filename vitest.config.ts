@@ -12,7 +12,8 @@ export default defineConfig({
       {
         test: {
           name: 'pglite',
-          include: ['tests/integration/**/*.test.ts', 'api/src/**/*.test.ts'],
+          // web/src unit tests: the web app's pure helpers (route guard, address state), no browser needed.
+          include: ['tests/integration/**/*.test.ts', 'api/src/**/*.test.ts', 'web/src/**/*.test.ts'],
           env: { TEST_DB: 'pglite' },
           testTimeout: 30_000,
           hookTimeout: 60_000,

@@ -1,4 +1,11 @@
 declare global {
-  namespace App {}
+  namespace App {
+    /** A page load's failure (lib/api/load.ts): the API's problem code and message, and its request id if any. */
+    interface Error {
+      message: string;
+      code?: string;
+      requestId?: string;
+    }
+  }
 }
 export {};

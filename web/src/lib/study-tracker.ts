@@ -1,6 +1,6 @@
-import { api } from './api/client';
+import { api, type ApiData } from './api/client';
 
-export interface Progress { secondsSpent: number; sectionsRead: string[]; position: string | null; reachedEnd: boolean; completedAt: string | null; percent: number }
+export type Progress = ApiData<'/api/modules/{moduleId}/progress', 'post'>;
 
 const BEAT_MS = 15_000;
 
@@ -82,7 +82,7 @@ export class StudyTracker {
     this.inFlight = true;
     const body = this.body();
     try {
-      const progress = await api<Progress>(`/modules/${this.moduleId}/progress`, { method: 'POST', body });
+      const progress = await api.post('/api/modules/{moduleId}/progress', { path: { moduleId: this.moduleId }, body });
       this.pending = Math.max(0, this.pending - body.seconds);
       localStorage.setItem(this.storageKey, String(this.pending));
       this.dirty = false;

@@ -1,4 +1,5 @@
 import { i18n, t } from '../i18n.svelte';
+import { isAbort } from './latest';
 import type { paths } from './schema';
 
 export type { paths } from './schema';
@@ -15,10 +16,7 @@ export class ApiError extends Error {
   }
 }
 
-/** The request was cancelled because a newer one replaced it (see `latest`); callers drop it silently. */
-export function isAbort(e: unknown): boolean {
-  return e instanceof DOMException && e.name === 'AbortError';
-}
+export { isAbort, latestOnly, STALE } from './latest';
 
 let refreshing: Promise<boolean> | null = null;
 let onSessionLost: () => void = () => {};
@@ -119,12 +117,12 @@ export type ApiQuery<P extends PathsWith<M>, M extends Method = 'get'> = QueryPa
 type IfNever<T, Then, Else> = [T] extends [never] ? Then : Else;
 
 // Path parameters are required when the path has any; the query is optional unless one of its fields is required;
-// a body is required when the operation declares one (multipart uploads, which the document cannot describe, take
-// FormData).
+// a body is required when the operation declares one, unless it may be null (multipart uploads, which the document
+// cannot describe, take FormData).
 type Init<O> = { signal?: AbortSignal; fetch?: typeof fetch }
   & IfNever<PathParams<O>, { path?: never }, { path: PathParams<O> }>
   & IfNever<QueryParams<O>, { query?: never }, object extends QueryParams<O> ? { query?: QueryParams<O> } : { query: QueryParams<O> }>
-  & IfNever<JsonBody<O>, { body?: FormData }, { body: JsonBody<O> }>;
+  & IfNever<JsonBody<O>, { body?: FormData }, null extends JsonBody<O> ? { body?: JsonBody<O> } : { body: JsonBody<O> }>;
 
 type Args<O> = object extends Init<O> ? [init?: Init<O>] : [init: Init<O>];
 

@@ -1,41 +1,25 @@
-// Shapes of the authoring API and the editor's form, and the conversions between them.
+// Shapes of the authoring API (from the generated OpenAPI types) and the editor's form, and the conversions between them.
+import type { ApiBody, ApiData } from '$lib/api/client';
 
 export type ContentLang = 'zh' | 'en';
 export const CONTENT_LANGS: ContentLang[] = ['zh', 'en'];
 export const MODULE_POSITIONS = ['account_manager', 'marketing_manager'] as const;
 export type ModuleStatus = 'draft' | 'published' | 'published_with_draft' | 'archived';
 
-export interface LocaleSource { title: string; summary: string; objectives: string[]; tags: string[]; body: string }
+export type ModuleSource = ApiData<'/api/modules/{moduleId}/source'>;
+export type LocaleSource = NonNullable<ModuleSource['locales']['zh']>;
+export type Track = ApiData<'/api/tracks'>['items'][number];
+export type ModuleListItem = ApiData<'/api/modules'>['items'][number];
+export type Revision = ApiData<'/api/modules/{moduleId}/revisions'>['items'][number];
+export type RevisionDiff = ApiData<'/api/modules/{moduleId}/revisions/compare'>;
+/** What creating a module sends; a save of an existing one sends the same fields (PATCH takes any of them). */
+export type ModuleBody = ApiBody<'/api/modules', 'post'>;
+export type ModulePosition = (typeof MODULE_POSITIONS)[number];
+const isModulePosition = (p: string): p is ModulePosition => (MODULE_POSITIONS as readonly string[]).includes(p);
 
-export interface ModuleSource {
-  id: string;
-  slug: string;
-  trackId: string;
-  source: string;
-  sourcePath: string | null;
-  hasDraft: boolean;
-  published: boolean;
-  archived: boolean;
-  conflict: null | { fileHash: string; detectedAt: string; path: string };
-  revision: { number: number; state: string };
-  minutes: number;
-  positions: string[];
-  locales: { zh?: LocaleSource; en?: LocaleSource };
-}
-
-export interface Track { id: string; order: number; title: string; summary: string; titles: { zh: string; en: string }; modules: number }
-
-export interface ModuleListItem {
-  id: string; slug: string; trackId: string; order: number; lang: string; fallback: boolean; title: string; summary: string;
-  tags: string[]; minutes: number; positions: string[]; status: ModuleStatus; hasConflict: boolean;
-}
-
-export interface Revision {
-  number: number; origin: string; state: string; current: boolean; createdAt: string; publishedAt: string | null;
-  author: string | null; title: { zh: string | null; en: string | null }; minutes: number;
-}
-
-export interface DiffChange { op: 'add' | 'remove' | 'equal' | string; text: string }
+const STATUS_LIST: readonly string[] = ['draft', 'published', 'published_with_draft', 'archived'] satisfies ModuleStatus[];
+/** A list item's status as the badge knows it (the list answers it as text). */
+export const moduleStatus = (s: string): ModuleStatus => (STATUS_LIST.includes(s) ? (s as ModuleStatus) : 'draft');
 
 /** What the trainer edits: lists are kept as the text typed (one objective a line, tags separated by commas). */
 export interface LocaleForm { title: string; summary: string; objectives: string; tags: string; body: string }
@@ -43,7 +27,7 @@ export interface ModuleForm {
   trackId: string;
   slug: string;
   minutes: number | null;
-  positions: string[];
+  positions: ModulePosition[];
   locales: Record<ContentLang, LocaleForm>;
 }
 
@@ -56,7 +40,7 @@ export function emptyForm(trackId = ''): ModuleForm {
 export function formFromSource(s: ModuleSource): ModuleForm {
   const locale = (l: LocaleSource | undefined, comma: string): LocaleForm =>
     l ? { title: l.title, summary: l.summary, objectives: l.objectives.join('\n'), tags: l.tags.join(comma), body: l.body } : emptyLocale();
-  return { trackId: s.trackId, slug: s.slug, minutes: s.minutes, positions: [...s.positions], locales: { zh: locale(s.locales.zh, '，'), en: locale(s.locales.en, ', ') } };
+  return { trackId: s.trackId, slug: s.slug, minutes: s.minutes, positions: s.positions.filter(isModulePosition), locales: { zh: locale(s.locales.zh, '，'), en: locale(s.locales.en, ', ') } };
 }
 
 /** Tags may be separated by ASCII or Chinese commas, or the Chinese enumeration comma. */
@@ -68,14 +52,14 @@ export function localeIsEmpty(l: LocaleForm): boolean {
   return !l.title.trim() && !l.summary.trim() && !l.objectives.trim() && !l.tags.trim() && !l.body.trim();
 }
 
-export function requestBody(f: ModuleForm, creating: boolean): Record<string, unknown> {
+export function requestBody(f: ModuleForm, creating: boolean): ModuleBody {
   const locales: Partial<Record<ContentLang, LocaleSource>> = {};
   for (const lang of CONTENT_LANGS) {
     const l = f.locales[lang];
     if (localeIsEmpty(l)) continue;
     locales[lang] = { title: l.title.trim(), summary: l.summary.trim(), objectives: splitLines(l.objectives), tags: splitTags(l.tags), body: l.body };
   }
-  const body: Record<string, unknown> = {
+  const body: ModuleBody = {
     trackId: f.trackId,
     // An emptied minutes field is sent as nothing the server accepts, so its message appears beside the field.
     minutes: typeof f.minutes === 'number' && Number.isFinite(f.minutes) ? f.minutes : 0,

@@ -1,0 +1,49 @@
+import type { Me, Permission } from './client';
+
+/** Pages anyone may open, signed in or not. */
+export const PUBLIC_PATHS = ['/login'];
+
+/**
+ * The permission each part of the app needs, by path prefix, most specific first. The permissions come from
+ * `/api/me` (the API's one permission table); the web app names no roles.
+ */
+const PAGE_PERMISSIONS: readonly (readonly [string, Permission])[] = [
+  ['/study/review', 'study.review'],
+  ['/study', 'learning.study'],
+  ['/learn', 'learning.study'],
+  ['/author', 'modules.author'],
+  ['/bank', 'questions.manage'],
+  ['/assignments', 'assignments.manage'],
+  ['/admin/users', 'people.read'],
+  ['/admin/org-units', 'org_units.manage'],
+  ['/admin/import', 'people.admin'],
+];
+
+const under = (path: string, prefix: string) => path === prefix || path.startsWith(prefix + '/');
+
+export function can(me: Pick<Me, 'permissions'> | null, permission: Permission): boolean {
+  return !!me && me.permissions.includes(permission);
+}
+
+/** The permission a path needs, or null when being signed in is enough. */
+export function permissionFor(path: string): Permission | null {
+  return PAGE_PERMISSIONS.find(([prefix]) => under(path, prefix))?.[1] ?? null;
+}
+
+export function canOpen(me: Pick<Me, 'permissions'> | null, path: string): boolean {
+  if (PUBLIC_PATHS.includes(path)) return true;
+  if (!me) return false;
+  const needed = permissionFor(path);
+  return needed === null || can(me, needed);
+}
+
+/**
+ * Where to send someone who asks for `path`, or null to let them in: signed-out people go to the login page, an
+ * initial password must be changed first, and a page the actor has no permission for goes to the home page.
+ */
+export function redirectFor(me: Pick<Me, 'permissions' | 'mustChangePassword'> | null, path: string): string | null {
+  if (PUBLIC_PATHS.includes(path)) return null;
+  if (!me) return '/login';
+  if (me.mustChangePassword) return path === '/account' ? null : '/account';
+  return canOpen(me, path) ? null : '/';
+}
