@@ -33,9 +33,9 @@ module.exports = {
     {
       name: 'not-to-unresolvable',
       severity: 'error',
-      comment: 'An import that resolves to nothing fails at run time. SvelteKit\'s virtual modules ($app/*, $env/*) exist only inside vite.',
+      comment: 'An import that resolves to nothing fails at run time. SvelteKit\'s virtual modules ($app/*, $env/*) exist only inside vite; `./$types` are the route types `svelte-kit sync` generates (type-only).',
       from: {},
-      to: { couldNotResolve: true, pathNot: '^[$](app|env|service-worker)(/|$)' },
+      to: { couldNotResolve: true, pathNot: '^[$](app|env|service-worker)(/|$)|^[.]/[$]types$' },
     },
   ],
   options: {
