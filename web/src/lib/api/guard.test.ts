@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { can, canOpen, permissionFor, redirectFor } from './guard';
+import { can, canOpen, deniedArea, permissionFor, redirectFor } from './guard';
 import type { Permission } from './client';
 
 const actor = (permissions: Permission[], mustChangePassword = false) => ({ permissions, mustChangePassword });
@@ -20,14 +20,21 @@ describe('route guard', () => {
     expect(redirectFor(fresh, '/account')).toBeNull();
   });
 
-  it('redirects a page the actor holds no permission for to the home page', () => {
-    expect(redirectFor(learner, '/bank')).toBe('/');
-    expect(redirectFor(learner, '/bank/new')).toBe('/');
-    expect(redirectFor(learner, '/author/3f0c')).toBe('/');
-    expect(redirectFor(learner, '/study/review')).toBe('/');
-    expect(redirectFor(learner, '/admin/users')).toBe('/');
-    expect(redirectFor(author, '/admin/org-units')).toBe('/');
-    expect(redirectFor(author, '/admin/import')).toBe('/');
+  it('redirects a page the actor holds no permission for to the home page, naming the part refused', () => {
+    expect(redirectFor(learner, '/bank')).toBe('/?denied=%2Fbank');
+    expect(redirectFor(learner, '/bank/new')).toBe('/?denied=%2Fbank');
+    expect(redirectFor(learner, '/author/3f0c')).toBe('/?denied=%2Fauthor');
+    expect(redirectFor(learner, '/study/review')).toBe('/?denied=%2Fstudy%2Freview');
+    expect(redirectFor(learner, '/admin/users')).toBe('/?denied=%2Fadmin%2Fusers');
+    expect(redirectFor(author, '/admin/org-units')).toBe('/?denied=%2Fadmin%2Forg-units');
+    expect(redirectFor(author, '/admin/import')).toBe('/?denied=%2Fadmin%2Fimport');
+  });
+
+  it('names only its own areas as refused', () => {
+    expect(deniedArea('/bank')).toBe('/bank');
+    expect(deniedArea('/admin/users')).toBe('/admin/users');
+    expect(deniedArea('<script>')).toBeNull();
+    expect(deniedArea(null)).toBeNull();
   });
 
   it('lets in whoever holds the permission, and every signed-in person where none is needed', () => {

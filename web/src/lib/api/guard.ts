@@ -25,9 +25,11 @@ export function can(me: Pick<Me, 'permissions'> | null, permission: Permission):
   return !!me && me.permissions.includes(permission);
 }
 
+const areaOf = (path: string) => PAGE_PERMISSIONS.find(([prefix]) => under(path, prefix));
+
 /** The permission a path needs, or null when being signed in is enough. */
 export function permissionFor(path: string): Permission | null {
-  return PAGE_PERMISSIONS.find(([prefix]) => under(path, prefix))?.[1] ?? null;
+  return areaOf(path)?.[1] ?? null;
 }
 
 export function canOpen(me: Pick<Me, 'permissions'> | null, path: string): boolean {
@@ -37,13 +39,22 @@ export function canOpen(me: Pick<Me, 'permissions'> | null, path: string): boole
   return needed === null || can(me, needed);
 }
 
+/** The home page, saying which part of the app was refused (`/?denied=/bank`), so it can tell the person why. */
+export const deniedHref = (area: string) => '/?' + new URLSearchParams({ denied: area }).toString();
+
+/** The part of the app a `denied` parameter names, if it is one of ours (anything else shows nothing). */
+export function deniedArea(param: string | null): string | null {
+  return PAGE_PERMISSIONS.some(([prefix]) => prefix === param) ? param : null;
+}
+
 /**
  * Where to send someone who asks for `path`, or null to let them in: signed-out people go to the login page, an
- * initial password must be changed first, and a page the actor has no permission for goes to the home page.
+ * initial password must be changed first, and a page the actor has no permission for goes to the home page, which
+ * says so.
  */
 export function redirectFor(me: Pick<Me, 'permissions' | 'mustChangePassword'> | null, path: string): string | null {
   if (PUBLIC_PATHS.includes(path)) return null;
   if (!me) return '/login';
   if (me.mustChangePassword) return path === '/account' ? null : '/account';
-  return canOpen(me, path) ? null : '/';
+  return canOpen(me, path) ? null : deniedHref(areaOf(path)![0]);
 }
