@@ -29,6 +29,8 @@ export interface BuildAppOptions {
   serveWeb?: boolean;
   /** Pretty logs for a person at a terminal; JSON otherwise. */
   prettyLogs?: boolean;
+  /** Start-up timing: called as each phase of the build ends (server.ts logs them with `ready`). */
+  mark?: (phase: string) => void;
 }
 
 const ajvFactory = AjvCompiler();
@@ -59,11 +61,15 @@ const partValidators: NonNullable<NonNullable<FastifyServerOptions['schemaContro
 /** Builds the whole application: plugins and modules. It never listens; server.ts and the tests decide that. */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const { config } = opts;
+  // Pretty logs are formatted in this thread (a stream, not a pino transport): a transport starts a worker thread
+  // from a file found by path, which a bundle does not have, and costs start-up time besides. Only a person at a
+  // terminal gets them, so pino-pretty is loaded only then.
+  const pretty = opts.prettyLogs ? (await import('pino-pretty')).default({ translateTime: 'HH:MM:ss', ignore: 'pid,hostname' }) : undefined;
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : {
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-      ...(opts.prettyLogs ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
+      ...(pretty ? { stream: pretty } : {}),
     },
     trustProxy: config.trustProxy,
     genReqId: (req) => {
@@ -100,7 +106,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     await api.register(assignmentRoutes);
     await api.register(questionRoutes);
   }, { prefix: '/api' });
+  opts.mark?.('plugins');
 
-  if (opts.serveWeb) await mountWeb(app, config.webBuildDir);
+  if (opts.serveWeb) {
+    await mountWeb(app, config.webBuildDir);
+    opts.mark?.('web');
+  }
   return app;
 }

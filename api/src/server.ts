@@ -2,8 +2,10 @@ import { ConfigError, loadConfig } from './config.js';
 import { createOrm, pgliteDirFor } from './db/orm.js';
 import { buildApp } from './app.js';
 import { prepareDatabase } from './startup.js';
+import { phaseTimer } from './lib/phases.js';
 
 async function main() {
+  const timer = phaseTimer();
   let config;
   try {
     config = loadConfig();
@@ -14,9 +16,11 @@ async function main() {
     }
     throw e;
   }
+  timer.mark('config');
   const orm = await createOrm({ url: config.databaseUrl, pgliteDir: config.databaseUrl ? undefined : pgliteDirFor(config.dataDir), poolMax: config.databasePoolMax });
-  const app = await buildApp({ config, orm, serveWeb: true, prettyLogs: config.env === 'development' && process.stdout.isTTY });
-  await prepareDatabase(orm, config, app.log);
+  timer.mark('database');
+  const app = await buildApp({ config, orm, serveWeb: true, prettyLogs: config.env === 'development' && process.stdout.isTTY, mark: timer.mark });
+  await prepareDatabase(orm, config, app.log, timer.mark);
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -36,7 +40,8 @@ async function main() {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen({ host: config.host, port: config.port });
-  app.log.info({ database: config.databaseUrl ? 'postgresql' : 'pglite', dataDir: config.dataDir }, 'ready');
+  timer.mark('listen');
+  app.log.info({ database: config.databaseUrl ? 'postgresql' : 'pglite', dataDir: config.dataDir, ...timer.summary() }, 'ready');
 }
 
 main().catch((err) => {

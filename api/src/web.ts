@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { sendProblem } from './plugins/errors.js';
 
-type Handler = (req: any, res: any, next: () => void) => void;
+type Handler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
 /**
  * Serves the SvelteKit app (adapter-node's handler) on every path outside /api, in the same process and port.

@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import type { FastifyRequest } from 'fastify';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Orm } from '../db/orm.js';
 import type { Clock } from '../lib/clock.js';
@@ -20,7 +21,7 @@ export default fp<{ orm: Orm; clock: Clock }>(async (app, opts) => {
   app.decorate('orm', opts.orm);
   app.decorate('clock', opts.clock);
   app.decorateRequest('em', {
-    getter(this: any) {
+    getter(this: FastifyRequest & { [EM]?: EntityManager }) {
       return (this[EM] ??= opts.orm.em.fork());
     },
   });
