@@ -165,6 +165,29 @@ describe('creating and reading questions', () => {
     expect(res.json().errors[0].message).toContain('题型');
   });
 
+  it('checks a body against its type\'s schema: a field the type does not have is refused, a wrong kind is named', async () => {
+    const post = (payload: Record<string, unknown>, url = '/api/questions') => ctx.app.inject({ method: 'POST', url, headers: as('trainer'), payload });
+    // `answer` belongs to true/false, `rubric` to person-graded types: neither is a single-choice field.
+    for (const url of ['/api/questions', '/api/questions/preview']) {
+      const extra = await post(single({ key: 't-extra', answer: true, rubric: '?' }), url);
+      expect(extra.statusCode, url).toBe(400);
+      expect(extra.headers['content-type']).toContain('application/problem+json');
+      const byPath = Object.fromEntries(extra.json().errors.map((e: { path: string; code: string }) => [e.path, e.code]));
+      expect(byPath).toEqual({ answer: 'field.unknown', rubric: 'field.unknown' });
+    }
+    const nested = await post(single({ key: 't-extra', options: [{ text: 'a', correct: true, score: 1 }, { text: 'b' }] }));
+    expect(nested.statusCode).toBe(400);
+    expect(nested.json().errors).toEqual([expect.objectContaining({ path: 'options.0.score', code: 'field.unknown' })]);
+    const kinds = await post({ type: 'numeric', stem: '?', points: '2', difficulty: 2, answers: [{ value: 'ten', tolerance: 0 }] });
+    expect(kinds.statusCode).toBe(400);
+    const kindPaths = Object.fromEntries(kinds.json().errors.map((e: { path: string; code: string }) => [e.path, e.code]));
+    expect(kindPaths).toEqual({ points: 'field.type', 'answers.0.value': 'field.type' });
+    const nul = await post(single({ key: 't-extra', stem: 'a\u0000b' }));
+    expect(nul.statusCode).toBe(400);
+    expect(nul.json().errors).toEqual([expect.objectContaining({ path: 'stem', code: 'field.text_characters' })]);
+    expect(await count('question', `key = 't-extra'`)).toBe(0);
+  });
+
   it('refuses a key already used in the language with 409, and accepts it in the other language', async () => {
     const res = await ctx.app.inject({ method: 'POST', url: '/api/questions', headers: as('trainer'), payload: single({ key: 't-single' }) });
     expect(res.statusCode).toBe(409);

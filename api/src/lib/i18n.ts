@@ -1,6 +1,4 @@
 import type { FastifyRequest } from 'fastify';
-import { bankMessages } from '../modules/questions/bank-messages.js';
-import { questionMessages } from '../modules/questions/question-model.js';
 
 export type Lang = 'zh' | 'en';
 
@@ -16,13 +14,10 @@ export function requestLang(req: Pick<FastifyRequest, 'headers'>): Lang {
   return 'zh';
 }
 
-type Catalog = Record<string, { zh: string; en: string }>;
+export type Catalog = Record<string, { zh: string; en: string }>;
 
 /** Problem titles and details, and field reasons, in both languages. `{name}` placeholders are filled from params. */
 export const messages: Catalog = {
-  // the question bank: model, formats and bank (entries below win where a key repeats)
-  ...questionMessages,
-  ...bankMessages,
   // problems
   bad_request: { zh: '请求有误', en: 'Bad request' },
   validation_failed: { zh: '输入的内容有误，请检查标出的字段。', en: 'Some fields are not valid; see the list of errors.' },
@@ -107,6 +102,22 @@ export const messages: Catalog = {
   'import.not_text': { zh: '文件不是 UTF-8 文本（可能是二进制文件或其他编码）', en: 'the file is not UTF-8 text (binary or another encoding)' },
   'import.quote': { zh: '引号不成对', en: 'unbalanced quotes' },
 };
+
+/**
+ * Adds a module's own texts to the catalogue (a module registers its codes when it is loaded, so lib imports no
+ * module). A code may be registered again with the same texts; one code with two different texts is a mistake that
+ * stops the start rather than letting the last one win silently.
+ */
+export function registerMessages(entries: Catalog): void {
+  for (const [key, entry] of Object.entries(entries)) {
+    const known = messages[key];
+    if (known && (known.zh !== entry.zh || known.en !== entry.en)) {
+      throw new Error(`message "${key}" is registered twice with different texts`);
+    }
+    if (!entry.zh || !entry.en) throw new Error(`message "${key}" needs both a Chinese and an English text`);
+    messages[key] = { zh: entry.zh, en: entry.en };
+  }
+}
 
 export function t(lang: Lang, key: string, params: Record<string, unknown> = {}): string {
   const entry = messages[key];

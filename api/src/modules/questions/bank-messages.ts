@@ -1,3 +1,5 @@
+import { registerMessages } from '../../lib/i18n.js';
+
 /** Texts of the question bank's own problems and report entries (the model's and formats' are in questionMessages). */
 export const bankMessages: Record<string, { zh: string; en: string }> = {
   question: { zh: '题目', en: 'question' },
@@ -41,3 +43,5 @@ export const exportReasonsZh: Record<string, string> = {
   'feedback on a blank answer has no column': '填空答案的反馈没有对应的列',
   'feedback on more than 8 answers': '超过 8 个数值答案带有反馈',
 };
+
+registerMessages(bankMessages);

@@ -154,7 +154,7 @@ describe('validateQuestion', () => {
 
 describe('questionMessages', () => {
   it('has zh and en text, with the same placeholders, for every code the module and the formats use', () => {
-    const sources = [HERE, `${HERE}formats/`].flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => readFileSync(dir + f, 'utf8')));
+    const sources = [HERE, `${HERE}formats/`, `${HERE}types/`].flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => readFileSync(dir + f, 'utf8')));
     const used = new Set<string>();
     for (const src of sources) for (const m of src.matchAll(/'((?:field|question|gift|aiken|sheet|import|export)\.[a-z_]+)'/g)) used.add(m[1]);
     for (const what of ['options', 'pairs', 'items']) for (const end of ['min', 'max']) used.add(`question.${what}_${end}`);

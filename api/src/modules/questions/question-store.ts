@@ -5,7 +5,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { pgArray, execSql } from '../../lib/sql.js';
-import { blankAnswers, normaliseQuestion, type Lang, type Question } from './question-model.js';
+import { definitionOf } from './types/index.js';
+import { normaliseQuestion, type Lang, type Question } from './question-model.js';
 
 export type QuestionStatus = 'draft' | 'active' | 'retired';
 export const QUESTION_STATUSES = ['draft', 'active', 'retired'] as const;
@@ -54,29 +55,8 @@ export const generateKey = () => `q-${randomBytes(5).toString('hex')}`;
 
 /** Everything a learner could read in a question, lower-cased, for the bank's text search. */
 export function searchTextOf(q: Question): string {
-  const parts: string[] = [q.key ?? '', q.name ?? '', q.stem, q.explanation ?? '', ...q.tags];
-  switch (q.type) {
-    case 'single_choice':
-    case 'multiple_choice':
-      if (Array.isArray(q.options)) for (const o of q.options) parts.push(o.text, o.feedback ?? '');
-      break;
-    case 'fill_blank':
-      if (Array.isArray(q.blanks)) for (const b of q.blanks) parts.push(...blankAnswers(b).map((a) => a.text));
-      break;
-    case 'matching':
-      for (const p of q.pairs ?? []) parts.push(p.left, p.right);
-      parts.push(...(q.distractors ?? []));
-      break;
-    case 'ordering':
-      parts.push(...(q.items ?? []));
-      break;
-    case 'short_answer':
-    case 'essay':
-      parts.push(q.rubric ?? '', q.modelAnswer ?? '');
-      break;
-    default:
-      break;
-  }
+  const own = definitionOf(q.type)?.searchText(q) ?? [];
+  const parts: string[] = [q.key ?? '', q.name ?? '', q.stem, q.explanation ?? '', ...q.tags, ...own];
   return parts.filter(Boolean).join(' \n ').toLowerCase().slice(0, 100_000);
 }
 
@@ -194,7 +174,14 @@ const STORED_SELECT = `
     join question_version v on v.id = q.current_version_id
     left join question_category c on c.id = q.category_id`;
 
-function toStored(r: any): StoredQuestion {
+/** A row of STORED_SELECT. */
+interface StoredRow {
+  id: string; key: string; language: Lang; status: QuestionStatus; category_id: string | null; category: string | null; tags: string[] | null;
+  source: string; created_at: string | Date; updated_at: string | Date; version_id: string; number: number; content_hash: string;
+  content: Record<string, unknown>; version_created_at: string | Date; used: boolean; modules: string[] | null;
+}
+
+function toStored(r: StoredRow): StoredQuestion {
   const meta: QuestionMeta = { key: r.key, language: r.language, tags: r.tags ?? [], modules: r.modules ?? [], category: r.category ?? undefined };
   return {
     id: r.id, key: r.key, language: r.language, status: r.status, categoryId: r.category_id, category: r.category ?? undefined,
@@ -207,7 +194,7 @@ function toStored(r: any): StoredQuestion {
 
 export async function loadQuestions(em: EntityManager, ids: string[]): Promise<StoredQuestion[]> {
   if (!ids.length) return [];
-  const rows = await execSql<any>(em, `${STORED_SELECT} where q.id = any(?::uuid[])`, [pgArray(ids)]);
+  const rows = await execSql<StoredRow>(em, `${STORED_SELECT} where q.id = any(?::uuid[])`, [pgArray(ids)]);
   const byId = new Map(rows.map((r) => [r.id, toStored(r)]));
   return ids.map((id) => byId.get(id)).filter((q): q is StoredQuestion => !!q);
 }
@@ -218,7 +205,7 @@ export async function loadQuestion(em: EntityManager, id: string): Promise<Store
 
 export async function loadByKeys(em: EntityManager, pairs: { key: string; language: string }[]): Promise<Map<string, StoredQuestion>> {
   if (!pairs.length) return new Map();
-  const rows = await execSql<any>(em, `${STORED_SELECT}
+  const rows = await execSql<StoredRow>(em, `${STORED_SELECT}
     join jsonb_to_recordset(?::jsonb) as k(key text, language text) on k.key = q.key and k.language = q.language`, [JSON.stringify(pairs)]);
   return new Map(rows.map((r) => [`${r.language}\u0000${r.key}`, toStored(r)]));
 }

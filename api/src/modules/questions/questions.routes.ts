@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { requestLang, t } from '../../lib/i18n.js';
 import { problemResponses } from '../../lib/schema.js';
+import { questionValidatorCompiler } from './question-body.js';
 import { normaliseQuestion, validateQuestion } from './question-model.js';
 import { exportQuestions, importQuestions, questionTemplate } from './question-import.js';
 import {
@@ -21,6 +22,9 @@ const config = { permission: 'questions.manage' } as const;
 const attachment = (filename: string) => `attachment; filename="${filename}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 
 export const questionRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // Question bodies are checked against their type's schema, picked by `type` (question-body.ts).
+  const validatorCompiler = questionValidatorCompiler(app);
+
   app.get('/questions', {
     config,
     schema: { operationId: 'listQuestions', tags, querystring: ListQuestionsQuery, response: { 200: Type.Object({ items: Type.Array(QuestionListItemSchema), total: Type.Integer() }), ...problemResponses } },
@@ -42,22 +46,22 @@ export const questionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (req) => getQuestion(req.em, req.actor, req.params.questionId));
 
   app.post('/questions', {
-    config,
+    config, validatorCompiler,
     schema: { operationId: 'createQuestion', tags, body: QuestionBody, response: { 201: QuestionDetailSchema, ...problemResponses } },
-  }, async (req, reply) => reply.code(201).send(await createQuestion(req.em, req.actor, req.body as never, requestLang(req))));
+  }, async (req, reply) => reply.code(201).send(await createQuestion(req.em, req.actor, req.body, requestLang(req))));
 
   app.put('/questions/:questionId', {
-    config,
+    config, validatorCompiler,
     schema: { operationId: 'updateQuestion', tags, params: QuestionParams, body: QuestionBody, response: { 200: QuestionDetailSchema, ...problemResponses } },
-  }, async (req) => updateQuestion(req.em, req.actor, req.params.questionId, req.body as never));
+  }, async (req) => updateQuestion(req.em, req.actor, req.params.questionId, req.body));
 
   // The editor's live preview: renders an unsaved question as a learner would see it, and lists what is wrong with it.
   app.post('/questions/preview', {
-    config,
+    config, validatorCompiler,
     schema: { operationId: 'previewQuestion', tags, body: QuestionBody, response: { 200: PreviewResponse, ...problemResponses } },
   }, async (req) => {
     const lang = requestLang(req);
-    const { status: _s, baseVersion: _b, ...fields } = req.body as Record<string, unknown>;
+    const { status: _s, baseVersion: _b, ...fields } = req.body;
     const q = normaliseQuestion(fields, { language: lang });
     const issues = validateQuestion(q, { mode: 'import' }).map((i) => ({ path: i.path, code: i.code, message: t(lang, i.code, i.params) }));
     try {

@@ -1,10 +1,21 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
 import { Obj, Uuid } from '../../lib/schema.js';
 import { QUESTION_TYPES } from './question-model.js';
+import { QUESTION_STATUSES } from './question-store.js';
+import type { QuestionType } from './types/common.js';
+import { essay } from './types/essay.js';
+import { fillBlank } from './types/fill-blank.js';
+import { matching } from './types/matching.js';
+import { multipleChoice } from './types/multiple-choice.js';
+import { numeric } from './types/numeric.js';
+import { ordering } from './types/ordering.js';
+import { shortAnswer } from './types/short-answer.js';
+import { singleChoice } from './types/single-choice.js';
+import { trueFalse } from './types/true-false.js';
 
 const Lit = <T extends string>(values: readonly T[], opts: Record<string, unknown> = {}) => Type.Union(values.map((v) => Type.Literal(v)), opts);
 const Lang = Lit(['zh', 'en'] as const);
-const Status = Lit(['draft', 'active', 'retired'] as const);
+const Status = Lit(QUESTION_STATUSES);
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const QuestionParams = Obj({ questionId: Uuid });
@@ -31,26 +42,30 @@ export const ListQuestionsQuery = Obj({
 });
 
 /**
- * A question as authors write it: the canonical model of docs/CONTENT.md (options with `correct` or `weight`), plus
- * `status` and `baseVersion` (the version the editor started from; a newer one answers 409). Only the outline is
- * checked here; normaliseQuestion and validateQuestion check the rest and name each field that is wrong.
+ * What the editor sends besides the question: `status`, and `baseVersion` (the version the editor started from; a
+ * newer one answers 409).
  */
-export const QuestionBody = Type.Object({
-  type: Type.String({ minLength: 1, maxLength: 32, description: QUESTION_TYPES.join(', ') }),
-  key: Type.Optional(Type.String({ maxLength: 100 })),
-  name: Type.Optional(Type.String({ maxLength: 255 })),
-  stem: Type.String({ maxLength: 20_000 }),
-  stemFormat: Type.Optional(Lit(['markdown', 'html', 'plain'] as const)),
-  points: Type.Number(),
-  difficulty: Type.Number(),
-  language: Type.Optional(Lang),
-  tags: Type.Optional(Type.Array(Type.String({ maxLength: 50 }), { maxItems: 20 })),
-  modules: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 20 })),
-  category: Type.Optional(Type.String({ maxLength: 500 })),
-  explanation: Type.Optional(Type.String({ maxLength: 10_000 })),
+const saveFields = {
   status: Type.Optional(Status),
   baseVersion: Type.Optional(Type.Integer({ minimum: 1 })),
-}, { additionalProperties: true, description: 'Type-specific fields (options, scoring, answer, blanks, answers, pairs, distractors, items, rubric, modelAnswer, ...) as in docs/CONTENT.md.' });
+};
+
+/** One type's body: its schema (types/<type>.ts) and the save fields; nothing else. */
+const bodyOf = <P extends TProperties>(input: TObject<P>) => Type.Object({ ...input.properties, ...saveFields }, { additionalProperties: false });
+
+/**
+ * A question as authors write it: the canonical model of docs/CONTENT.md (options with `correct` or `weight`), one
+ * member per type, told apart by `type`, plus `status` and `baseVersion`. A field the type does not have is refused.
+ * The routes check the shape of a body against it (question-body.ts); the rules (lengths, ranges, counts) are checked
+ * after normalising, so that each one is named with the bank's own reason.
+ */
+export const QuestionBody = Type.Union([
+  bodyOf(singleChoice.input), bodyOf(multipleChoice.input), bodyOf(trueFalse.input), bodyOf(fillBlank.input), bodyOf(numeric.input),
+  bodyOf(matching.input), bodyOf(ordering.input), bodyOf(shortAnswer.input), bodyOf(essay.input),
+], { description: 'A question of one type (docs/CONTENT.md), with the editor\'s status and baseVersion.' });
+/** Each type's body, by type. */
+export const QUESTION_BODIES = Object.fromEntries(QuestionBody.anyOf.map((b) => [b.properties.type.const, b])) as unknown as Record<QuestionType, TObject>;
+export type QuestionBodyType = Static<typeof QuestionBody>;
 
 const Html = Type.String();
 const LearnerViewSchema = Type.Object({

@@ -1,10 +1,12 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { AppError, conflict, forbidden, invalid, invalidField, notFound, type FieldIssue } from '../../lib/errors.js';
+import { AppError, conflict, forbidden, invalid, invalidField, notFound } from '../../lib/errors.js';
 import { t, type Lang } from '../../lib/i18n.js';
 import { likeEscape, pgArray, execSql } from '../../lib/sql.js';
 import type { Actor } from '../../access/actor.js';
 import { can } from '../../access/permissions.js';
-import { MANUALLY_GRADED_TYPES, normaliseQuestion, validateQuestion, type Question, type QuestionIssue } from './question-model.js';
+import { toFieldIssues } from './question-body.js';
+import { definitionOf, normaliseQuestion, validateQuestion, type Question } from './question-model.js';
+import type { QuestionBodyType } from './questions.schemas.js';
 import {
   changedFields, ensureCategories, insertQuestions, joinQuestion, loadQuestion, loadQuestions, moduleIdsBySlug, normaliseCategory, saveQuestion,
   searchTextOf, stableStringify, type QuestionStatus, type StoredQuestion,
@@ -57,11 +59,17 @@ export async function matchingIds(em: EntityManager, f: QuestionFilterInput, lim
   return rows.map((r) => r.id);
 }
 
+interface ListRow {
+  id: string; key: string; language: string; status: string; tags: string[] | null; updated_at: string | Date; category_id: string | null;
+  category: string | null; number: number; type: string; difficulty: number | string; points: number | string; stem: string | null;
+  total: number | string; modules: string[] | null;
+}
+
 export async function listQuestions(em: EntityManager, actor: Actor, input: QuestionFilterInput & { sort?: string; limit: number; offset: number }) {
   assertAuthor(actor);
   const { where, params } = filterClause(input);
   const order = input.sort === 'updated' ? 'q.updated_at desc, q.key' : input.sort === 'difficulty' ? 'v.difficulty, q.key' : 'q.key, q.language';
-  const rows = await execSql<any>(em, `
+  const rows = await execSql<ListRow>(em, `
     select q.id, q.key, q.language, q.status, q.tags, q.updated_at, q.category_id, c.path as category, v.number, v.type, v.difficulty,
            v.points, v.content->>'stem' as stem, count(*) over () as total,
            coalesce((select array_agg(m.slug order by m.slug) from question_module qm join course_module m on m.id = qm.module_id
@@ -106,9 +114,7 @@ export async function getQuestion(em: EntityManager, actor: Actor, id: string) {
   };
 }
 
-type Body = Record<string, unknown> & { status?: QuestionStatus; baseVersion?: number };
-
-const toFieldIssues = (issues: QuestionIssue[]): FieldIssue[] => issues.map((i) => ({ path: i.path, reason: i.code, params: i.params }));
+type Body = QuestionBodyType;
 
 /**
  * Normalises and checks a question from an author. The rules are those of an importable question (two options, one
@@ -117,11 +123,11 @@ const toFieldIssues = (issues: QuestionIssue[]): FieldIssue[] => issues.map((i) 
  */
 async function checkedQuestion(em: EntityManager, body: Body, language: Lang, status: QuestionStatus): Promise<Question> {
   const { status: _s, baseVersion: _b, ...fields } = body;
-  const q = normaliseQuestion({ ...fields, category: normaliseCategory(fields.category as string | undefined) }, { language });
+  const q = normaliseQuestion({ ...fields, category: normaliseCategory(fields.category) }, { language });
   const slugs = Array.isArray(q.modules) ? q.modules.filter((m): m is string => typeof m === 'string') : [];
   const known = new Set((await moduleIdsBySlug(em, slugs)).keys());
   const issues = validateQuestion(q, { mode: 'import', moduleIds: known });
-  if (status === 'active' && (MANUALLY_GRADED_TYPES as readonly string[]).includes(q.type) && !(q as { rubric?: string }).rubric) {
+  if (status === 'active' && definitionOf(q.type)?.manuallyGraded && !('rubric' in q && q.rubric)) {
     issues.push({ path: 'rubric', code: 'field.required', params: {} });
   }
   if (issues.length) throw invalid(toFieldIssues(issues));
@@ -165,10 +171,15 @@ export async function updateQuestion(em: EntityManager, actor: Actor, id: string
 
 // ---------- versions ----------
 
+interface VersionRow {
+  id: string; number: number; type: string; difficulty: number | string; points: number | string; content: Record<string, unknown>;
+  content_hash: string; created_at: string | Date; author: string | null; used: boolean;
+}
+
 export async function listVersions(em: EntityManager, actor: Actor, id: string) {
   assertAuthor(actor);
   const s = await stored(em, id);
-  const rows = await execSql<any>(em, `
+  const rows = await execSql<VersionRow>(em, `
     select v.id, v.number, v.type, v.difficulty, v.points, v.content, v.created_at, u.display_name as author,
            exists (select 1 from question_usage x where x.question_version_id = v.id) as used
       from question_version v left join app_user u on u.id = v.created_by
@@ -184,8 +195,8 @@ export async function listVersions(em: EntityManager, actor: Actor, id: string) 
 }
 
 async function versionRow(em: EntityManager, id: string, number: number) {
-  const [v] = await execSql<any>(em, `
-    select v.*, u.display_name as author, exists (select 1 from question_usage x where x.question_version_id = v.id) as used
+  const [v] = await execSql<VersionRow>(em, `
+    select v.id, v.number, v.type, v.difficulty, v.points, v.content, v.content_hash, v.created_at, u.display_name as author, exists (select 1 from question_usage x where x.question_version_id = v.id) as used
       from question_version v left join app_user u on u.id = v.created_by where v.question_id = ? and v.number = ?`, [id, number]);
   if (!v) throw notFound('question_version');
   return v;
@@ -231,7 +242,7 @@ export async function compareVersions(em: EntityManager, actor: Actor, id: strin
 
 export async function listCategories(em: EntityManager, actor: Actor) {
   assertAuthor(actor);
-  const rows = await execSql<any>(em, `
+  const rows = await execSql<{ id: string; parent_id: string | null; name: string; path: string; questions: number; total: number }>(em, `
     select c.id, c.parent_id, c.name, c.path,
            (select count(*) from question q where q.category_id = c.id)::int as questions,
            (select count(*) from question q join question_category d on d.id = q.category_id
@@ -247,7 +258,7 @@ export async function listFacets(em: EntityManager, actor: Actor, lang: Lang) {
   assertAuthor(actor);
   const tags = await execSql<{ tag: string; count: number }>(em, `
     select tag, count(*)::int as count from question, unnest(tags) as tag group by tag order by count(*) desc, tag limit 300`);
-  const modules = await execSql<any>(em, `
+  const modules = await execSql<{ slug: string; count: number; title: string }>(em, `
     select m.slug, count(qm.question_id)::int as count,
            coalesce(r.locales->?->>'title', r.locales->'zh'->>'title', r.locales->'en'->>'title', m.slug) as title
       from course_module m
@@ -290,10 +301,10 @@ export async function bulkUpdate(em: EntityManager, actor: Actor, lang: Lang, in
         const expr = input.action === 'add_tags'
           ? `array(select distinct x from unnest(q.tags || ?::text[]) as x order by x)`
           : `array(select x from unnest(q.tags) as x where not x = any(?::text[]))`;
-        const rows = await execSql(tx, `update question q set tags = ${expr}, updated_at = now() where q.id = any(?::uuid[]) returning q.id`, [pgArray(tags), ids]);
+        const rows = await execSql<{ id: string }>(tx, `update question q set tags = ${expr}, updated_at = now() where q.id = any(?::uuid[]) returning q.id`, [pgArray(tags), ids]);
         updated = rows.length;
         // Tags are part of the text search.
-        await refreshSearchText(tx, rows.map((r: any) => r.id));
+        await refreshSearchText(tx, rows.map((r) => r.id));
         break;
       }
       case 'move': {
@@ -307,12 +318,12 @@ export async function bulkUpdate(em: EntityManager, actor: Actor, lang: Lang, in
         updated = (await execSql(tx, `update question set status = 'retired', updated_at = now() where id = any(?::uuid[]) and status <> 'retired' returning id`, [ids])).length;
         break;
       case 'activate': {
-        const rows = await execSql<any>(tx, `
+        const rows = await execSql<{ id: string; key: string; type: string; content: Record<string, unknown> | null }>(tx, `
           select q.id, q.key, v.type, v.content from question q join question_version v on v.id = q.current_version_id
            where q.id = any(?::uuid[]) and q.status <> 'active'`, [ids]);
         const ok: string[] = [];
         for (const r of rows) {
-          if ((MANUALLY_GRADED_TYPES as readonly string[]).includes(r.type) && !r.content?.rubric) {
+          if (definitionOf(r.type)?.manuallyGraded && !r.content?.rubric) {
             skipped.push({ id: r.id, key: r.key, code: 'bank.not_activated', message: t(lang, 'bank.not_activated', { key: r.key, reason: `rubric: ${t(lang, 'field.required')}` }) });
           } else ok.push(r.id);
         }

@@ -6625,11 +6625,82 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description Type-specific fields (options, scoring, answer, blanks, answers, pairs, distractors, items, rubric, modelAnswer, ...) as in docs/CONTENT.md. */
+        /** @description A question of one type (docs/CONTENT.md), with the editor's status and baseVersion. */
         requestBody: {
             content: {
                 "application/json": {
                     baseVersion?: number;
+                    category?: string;
+                    difficulty: number;
+                    explanation?: string;
+                    key?: string;
+                    language?: "zh" | "en";
+                    modules?: string[];
+                    name?: string;
+                    options: {
+                        correct?: boolean;
+                        feedback?: string;
+                        text: string;
+                        weight?: number;
+                    }[];
+                    points: number;
+                    status?: "draft" | "active" | "retired";
+                    stem: string;
+                    stemFormat?: "markdown" | "html" | "plain";
+                    tags?: string[];
+                    /** @enum {string} */
+                    type: "single_choice";
+                } | {
+                    baseVersion?: number;
+                    category?: string;
+                    difficulty: number;
+                    explanation?: string;
+                    key?: string;
+                    language?: "zh" | "en";
+                    modules?: string[];
+                    name?: string;
+                    options: {
+                        correct?: boolean;
+                        feedback?: string;
+                        text: string;
+                        weight?: number;
+                    }[];
+                    points: number;
+                    scoring?: "all_or_nothing" | "partial";
+                    status?: "draft" | "active" | "retired";
+                    stem: string;
+                    stemFormat?: "markdown" | "html" | "plain";
+                    tags?: string[];
+                    /** @enum {string} */
+                    type: "multiple_choice";
+                } | {
+                    answer: boolean;
+                    baseVersion?: number;
+                    category?: string;
+                    difficulty: number;
+                    explanation?: string;
+                    feedbackFalse?: string;
+                    feedbackTrue?: string;
+                    key?: string;
+                    language?: "zh" | "en";
+                    modules?: string[];
+                    name?: string;
+                    points: number;
+                    status?: "draft" | "active" | "retired";
+                    stem: string;
+                    stemFormat?: "markdown" | "html" | "plain";
+                    tags?: string[];
+                    /** @enum {string} */
+                    type: "true_false";
+                } | {
+                    baseVersion?: number;
+                    blanks: {
+                        answers: (string | {
+                            feedback?: string;
+                            text: string;
+                            weight?: number;
+                        })[];
+                    }[];
                     category?: string;
                     difficulty: number;
                     explanation?: string;
@@ -6642,10 +6713,110 @@ export interface operations {
                     stem: string;
                     stemFormat?: "markdown" | "html" | "plain";
                     tags?: string[];
-                    /** @description single_choice, multiple_choice, true_false, fill_blank, numeric, matching, ordering, short_answer, essay */
-                    type: string;
-                } & {
-                    [key: string]: unknown;
+                    /** @enum {string} */
+                    type: "fill_blank";
+                } | {
+                    answers: ({
+                        feedback?: string;
+                        tolerance?: number;
+                        value: number;
+                        weight?: number;
+                    } | {
+                        feedback?: string;
+                        max: number;
+                        min: number;
+                        weight?: number;
+                    })[];
+                    baseVersion?: number;
+                    category?: string;
+                    difficulty: number;
+                    explanation?: string;
+                    incorrectFeedback?: string;
+                    key?: string;
+                    language?: "zh" | "en";
+                    modules?: string[];
+                    name?: string;
+                    points: number;
+                    status?: "draft" | "active" | "retired";
+                    stem: string;
+                    stemFormat?: "markdown" | "html" | "plain";
+                    tags?: string[];
+                    /** @enum {string} */
+                    type: "numeric";
+                } | {
+                    baseVersion?: number;
+                    category?: string;
+                    difficulty: number;
+                    distractors?: string[];
+                    explanation?: string;
+                    key?: string;
+                    language?: "zh" | "en";
+                    modules?: string[];
+                    name?: string;
+                    pairs: {
+                        left: string;
+                        right: string;
+                    }[];
+                    points: number;
+                    status?: "draft" | "active" | "retired";
+                    stem: string;
+                    stemFormat?: "markdown" | "html" | "plain";
+                    tags?: string[];
+                    /** @enum {string} */
+                    type: "matching";
+                } | {
+                    baseVersion?: number;
+                    category?: string;
+                    difficulty: number;
+                    explanation?: string;
+                    items: string[];
+                    key?: string;
+                    language?: "zh" | "en";
+                    modules?: string[];
+                    name?: string;
+                    points: number;
+                    status?: "draft" | "active" | "retired";
+                    stem: string;
+                    stemFormat?: "markdown" | "html" | "plain";
+                    tags?: string[];
+                    /** @enum {string} */
+                    type: "ordering";
+                } | {
+                    baseVersion?: number;
+                    category?: string;
+                    difficulty: number;
+                    explanation?: string;
+                    key?: string;
+                    language?: "zh" | "en";
+                    modelAnswer?: string;
+                    modules?: string[];
+                    name?: string;
+                    points: number;
+                    rubric?: string;
+                    status?: "draft" | "active" | "retired";
+                    stem: string;
+                    stemFormat?: "markdown" | "html" | "plain";
+                    tags?: string[];
+                    /** @enum {string} */
+                    type: "short_answer";
+                } | {
+                    baseVersion?: number;
+                    category?: string;
+                    difficulty: number;
+                    explanation?: string;
+                    key?: string;
+                    language?: "zh" | "en";
+                    modelAnswer?: string;
+                    modules?: string[];
+                    name?: string;
+                    points: number;
+                    rubric?: string;
+                    status?: "draft" | "active" | "retired";
+                    stem: string;
+                    stemFormat?: "markdown" | "html" | "plain";
+                    tags?: string[];
+                    /** @enum {string} */
+                    type: "essay";
                 };
             };
         };
@@ -7120,11 +7291,82 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description Type-specific fields (options, scoring, answer, blanks, answers, pairs, distractors, items, rubric, modelAnswer, ...) as in docs/CONTENT.md. */
+        /** @description A question of one type (docs/CONTENT.md), with the editor's status and baseVersion. */
         requestBody: {
             content: {
                 "application/json": {
                     baseVersion?: number;
+                    category?: string;
+                    difficulty: number;
+                    explanation?: string;
+                    key?: string;
+                    language?: "zh" | "en";
+                    modules?: string[];
+                    name?: string;
+                    options: {
+                        correct?: boolean;
+                        feedback?: string;
+                        text: string;
+                        weight?: number;
+                    }[];
+                    points: number;
+                    status?: "draft" | "active" | "retired";
+                    stem: string;
+                    stemFormat?: "markdown" | "html" | "plain";
+                    tags?: string[];
+                    /** @enum {string} */
+                    type: "single_choice";
+                } | {
+                    baseVersion?: number;
+                    category?: string;
+                    difficulty: number;
+                    explanation?: string;
+                    key?: string;
+                    language?: "zh" | "en";
+                    modules?: string[];
+                    name?: string;
+                    options: {
+                        correct?: boolean;
+                        feedback?: string;
+                        text: string;
+                        weight?: number;
+                    }[];
+                    points: number;
+                    scoring?: "all_or_nothing" | "partial";
+                    status?: "draft" | "active" | "retired";
+                    stem: string;
+                    stemFormat?: "markdown" | "html" | "plain";
+                    tags?: string[];
+                    /** @enum {string} */
+                    type: "multiple_choice";
+                } | {
+                    answer: boolean;
+                    baseVersion?: number;
+                    category?: string;
+                    difficulty: number;
+                    explanation?: string;
+                    feedbackFalse?: string;
+                    feedbackTrue?: string;
+                    key?: string;
+                    language?: "zh" | "en";
+                    modules?: string[];
+                    name?: string;
+                    points: number;
+                    status?: "draft" | "active" | "retired";
+                    stem: string;
+                    stemFormat?: "markdown" | "html" | "plain";
+                    tags?: string[];
+                    /** @enum {string} */
+                    type: "true_false";
+                } | {
+                    baseVersion?: number;
+                    blanks: {
+                        answers: (string | {
+                            feedback?: string;
+                            text: string;
+                            weight?: number;
+                        })[];
+                    }[];
                     category?: string;
                     difficulty: number;
                     explanation?: string;
@@ -7137,10 +7379,110 @@ export interface operations {
                     stem: string;
                     stemFormat?: "markdown" | "html" | "plain";
                     tags?: string[];
-                    /** @description single_choice, multiple_choice, true_false, fill_blank, numeric, matching, ordering, short_answer, essay */
-                    type: string;
-                } & {
-                    [key: string]: unknown;
+                    /** @enum {string} */
+                    type: "fill_blank";
+                } | {
+                    answers: ({
+                        feedback?: string;
+                        tolerance?: number;
+                        value: number;
+                        weight?: number;
+                    } | {
+                        feedback?: string;
+                        max: number;
+                        min: number;
+                        weight?: number;
+                    })[];
+                    baseVersion?: number;
+                    category?: string;
+                    difficulty: number;
+                    explanation?: string;
+                    incorrectFeedback?: string;
+                    key?: string;
+                    language?: "zh" | "en";
+                    modules?: string[];
+                    name?: string;
+                    points: number;
+                    status?: "draft" | "active" | "retired";
+                    stem: string;
+                    stemFormat?: "markdown" | "html" | "plain";
+                    tags?: string[];
+                    /** @enum {string} */
+                    type: "numeric";
+                } | {
+                    baseVersion?: number;
+                    category?: string;
+                    difficulty: number;
+                    distractors?: string[];
+                    explanation?: string;
+                    key?: string;
+                    language?: "zh" | "en";
+                    modules?: string[];
+                    name?: string;
+                    pairs: {
+                        left: string;
+                        right: string;
+                    }[];
+                    points: number;
+                    status?: "draft" | "active" | "retired";
+                    stem: string;
+                    stemFormat?: "markdown" | "html" | "plain";
+                    tags?: string[];
+                    /** @enum {string} */
+                    type: "matching";
+                } | {
+                    baseVersion?: number;
+                    category?: string;
+                    difficulty: number;
+                    explanation?: string;
+                    items: string[];
+                    key?: string;
+                    language?: "zh" | "en";
+                    modules?: string[];
+                    name?: string;
+                    points: number;
+                    status?: "draft" | "active" | "retired";
+                    stem: string;
+                    stemFormat?: "markdown" | "html" | "plain";
+                    tags?: string[];
+                    /** @enum {string} */
+                    type: "ordering";
+                } | {
+                    baseVersion?: number;
+                    category?: string;
+                    difficulty: number;
+                    explanation?: string;
+                    key?: string;
+                    language?: "zh" | "en";
+                    modelAnswer?: string;
+                    modules?: string[];
+                    name?: string;
+                    points: number;
+                    rubric?: string;
+                    status?: "draft" | "active" | "retired";
+                    stem: string;
+                    stemFormat?: "markdown" | "html" | "plain";
+                    tags?: string[];
+                    /** @enum {string} */
+                    type: "short_answer";
+                } | {
+                    baseVersion?: number;
+                    category?: string;
+                    difficulty: number;
+                    explanation?: string;
+                    key?: string;
+                    language?: "zh" | "en";
+                    modelAnswer?: string;
+                    modules?: string[];
+                    name?: string;
+                    points: number;
+                    rubric?: string;
+                    status?: "draft" | "active" | "retired";
+                    stem: string;
+                    stemFormat?: "markdown" | "html" | "plain";
+                    tags?: string[];
+                    /** @enum {string} */
+                    type: "essay";
                 };
             };
         };
@@ -8519,11 +8861,82 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description Type-specific fields (options, scoring, answer, blanks, answers, pairs, distractors, items, rubric, modelAnswer, ...) as in docs/CONTENT.md. */
+        /** @description A question of one type (docs/CONTENT.md), with the editor's status and baseVersion. */
         requestBody: {
             content: {
                 "application/json": {
                     baseVersion?: number;
+                    category?: string;
+                    difficulty: number;
+                    explanation?: string;
+                    key?: string;
+                    language?: "zh" | "en";
+                    modules?: string[];
+                    name?: string;
+                    options: {
+                        correct?: boolean;
+                        feedback?: string;
+                        text: string;
+                        weight?: number;
+                    }[];
+                    points: number;
+                    status?: "draft" | "active" | "retired";
+                    stem: string;
+                    stemFormat?: "markdown" | "html" | "plain";
+                    tags?: string[];
+                    /** @enum {string} */
+                    type: "single_choice";
+                } | {
+                    baseVersion?: number;
+                    category?: string;
+                    difficulty: number;
+                    explanation?: string;
+                    key?: string;
+                    language?: "zh" | "en";
+                    modules?: string[];
+                    name?: string;
+                    options: {
+                        correct?: boolean;
+                        feedback?: string;
+                        text: string;
+                        weight?: number;
+                    }[];
+                    points: number;
+                    scoring?: "all_or_nothing" | "partial";
+                    status?: "draft" | "active" | "retired";
+                    stem: string;
+                    stemFormat?: "markdown" | "html" | "plain";
+                    tags?: string[];
+                    /** @enum {string} */
+                    type: "multiple_choice";
+                } | {
+                    answer: boolean;
+                    baseVersion?: number;
+                    category?: string;
+                    difficulty: number;
+                    explanation?: string;
+                    feedbackFalse?: string;
+                    feedbackTrue?: string;
+                    key?: string;
+                    language?: "zh" | "en";
+                    modules?: string[];
+                    name?: string;
+                    points: number;
+                    status?: "draft" | "active" | "retired";
+                    stem: string;
+                    stemFormat?: "markdown" | "html" | "plain";
+                    tags?: string[];
+                    /** @enum {string} */
+                    type: "true_false";
+                } | {
+                    baseVersion?: number;
+                    blanks: {
+                        answers: (string | {
+                            feedback?: string;
+                            text: string;
+                            weight?: number;
+                        })[];
+                    }[];
                     category?: string;
                     difficulty: number;
                     explanation?: string;
@@ -8536,10 +8949,110 @@ export interface operations {
                     stem: string;
                     stemFormat?: "markdown" | "html" | "plain";
                     tags?: string[];
-                    /** @description single_choice, multiple_choice, true_false, fill_blank, numeric, matching, ordering, short_answer, essay */
-                    type: string;
-                } & {
-                    [key: string]: unknown;
+                    /** @enum {string} */
+                    type: "fill_blank";
+                } | {
+                    answers: ({
+                        feedback?: string;
+                        tolerance?: number;
+                        value: number;
+                        weight?: number;
+                    } | {
+                        feedback?: string;
+                        max: number;
+                        min: number;
+                        weight?: number;
+                    })[];
+                    baseVersion?: number;
+                    category?: string;
+                    difficulty: number;
+                    explanation?: string;
+                    incorrectFeedback?: string;
+                    key?: string;
+                    language?: "zh" | "en";
+                    modules?: string[];
+                    name?: string;
+                    points: number;
+                    status?: "draft" | "active" | "retired";
+                    stem: string;
+                    stemFormat?: "markdown" | "html" | "plain";
+                    tags?: string[];
+                    /** @enum {string} */
+                    type: "numeric";
+                } | {
+                    baseVersion?: number;
+                    category?: string;
+                    difficulty: number;
+                    distractors?: string[];
+                    explanation?: string;
+                    key?: string;
+                    language?: "zh" | "en";
+                    modules?: string[];
+                    name?: string;
+                    pairs: {
+                        left: string;
+                        right: string;
+                    }[];
+                    points: number;
+                    status?: "draft" | "active" | "retired";
+                    stem: string;
+                    stemFormat?: "markdown" | "html" | "plain";
+                    tags?: string[];
+                    /** @enum {string} */
+                    type: "matching";
+                } | {
+                    baseVersion?: number;
+                    category?: string;
+                    difficulty: number;
+                    explanation?: string;
+                    items: string[];
+                    key?: string;
+                    language?: "zh" | "en";
+                    modules?: string[];
+                    name?: string;
+                    points: number;
+                    status?: "draft" | "active" | "retired";
+                    stem: string;
+                    stemFormat?: "markdown" | "html" | "plain";
+                    tags?: string[];
+                    /** @enum {string} */
+                    type: "ordering";
+                } | {
+                    baseVersion?: number;
+                    category?: string;
+                    difficulty: number;
+                    explanation?: string;
+                    key?: string;
+                    language?: "zh" | "en";
+                    modelAnswer?: string;
+                    modules?: string[];
+                    name?: string;
+                    points: number;
+                    rubric?: string;
+                    status?: "draft" | "active" | "retired";
+                    stem: string;
+                    stemFormat?: "markdown" | "html" | "plain";
+                    tags?: string[];
+                    /** @enum {string} */
+                    type: "short_answer";
+                } | {
+                    baseVersion?: number;
+                    category?: string;
+                    difficulty: number;
+                    explanation?: string;
+                    key?: string;
+                    language?: "zh" | "en";
+                    modelAnswer?: string;
+                    modules?: string[];
+                    name?: string;
+                    points: number;
+                    rubric?: string;
+                    status?: "draft" | "active" | "retired";
+                    stem: string;
+                    stemFormat?: "markdown" | "html" | "plain";
+                    tags?: string[];
+                    /** @enum {string} */
+                    type: "essay";
                 };
             };
         };
