@@ -1,0 +1,21 @@
+import { api } from '$lib/api/client';
+import { pageError } from '$lib/api/load';
+import type { PageLoad } from './$types';
+
+const thisMonth = () => new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 7);
+
+// The unit and the month live in the address (`/study/review?unit=…&month=2026-11`).
+export const load: PageLoad = async ({ fetch, url, depends }) => {
+  depends('app:lang', 'app:study-review');
+  const unitId = url.searchParams.get('unit') ?? '';
+  const asked = url.searchParams.get('month') ?? '';
+  const month = /^\d{4}-(0[1-9]|1[0-2])$/.test(asked) ? asked : thisMonth();
+  const orgUnitId = unitId || undefined;
+  const [units, people, pending, monthly] = await Promise.all([
+    api.get('/api/org-units', { fetch }),
+    api.get('/api/users', { fetch, query: { role: 'staff', disabled: false, orgUnitId, limit: 500 } }),
+    api.get('/api/study-sessions', { fetch, query: { status: 'logged', limit: 200 } }),
+    api.get('/api/study/monthly', { fetch, query: { month, orgUnitId } }),
+  ]).catch(pageError);
+  return { unitId, month, units: units.items, people: people.items, pending: pending.items, monthly: monthly.items };
+};
