@@ -9,3 +9,6 @@ export const migrationsList = [
   { name: 'Migration20261127000200_courses', class: Migration20261127000200_courses },
   { name: 'Migration20261127000300_questions', class: Migration20261127000300_questions },
 ];
+
+import { Migration20261202000100_study_clock } from './Migration20261202000100_study_clock.js';
+migrationsList.push({ name: 'Migration20261202000100_study_clock', class: Migration20261202000100_study_clock });

@@ -39,7 +39,7 @@ interface Operation { operationId: string; method: string; path: string }
 let ctx: TestContext;
 let ops: Operation[];
 const tokens = {} as Record<Role | 'unknown', string>;
-const foreign = {} as { user: string; session: string; assignment: string; adminAssignment: string; unitB: string };
+const foreign = {} as { user: string; session: string; assignment: string; adminAssignment: string; unitB: string; draftModule: string };
 
 beforeAll(async () => {
   ctx = await createTestContext();
@@ -79,6 +79,14 @@ beforeAll(async () => {
     payload: { targetType: 'track', targetId: track.json().items[0]?.id ?? 'none', userIds: [staffB.id], note: '县 B 的专门安排' } });
   expect(byAdmin.statusCode, byAdmin.body).toBe(201);
   foreign.adminAssignment = byAdmin.json().id;
+
+  // A module a trainer has drafted and never published: learners and managers must not learn that it exists.
+  const draft = await ctx.app.inject({ method: 'POST', url: '/api/modules', headers: bearer(tokens.trainer), payload: {
+    trackId: 'matrix-track', slug: 'matrix-draft', minutes: 5, positions: ['account_manager'],
+    locales: { zh: { title: '草稿模块', summary: '', objectives: [], tags: [], body: '# 草稿\n' } },
+  } });
+  expect(draft.statusCode, draft.body).toBe(201);
+  foreign.draftModule = draft.json().id;
 
   const doc = ctx.app.swagger() as unknown as { paths: Record<string, Record<string, { operationId: string }>> };
   ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
@@ -174,5 +182,23 @@ describe('access matrix', () => {
     expect(me.json().permissions).toEqual([]);
     const staffMe = await ctx.app.inject({ url: '/api/me', headers: bearer(tokens.staff) });
     expect(staffMe.json().permissions).toEqual(['learning.study']);
+  });
+
+  it('answers 404 for a draft module named in a study session, exactly as for a module that does not exist', async () => {
+    const day = new Date(ctx.clock.now().getTime() - 86400_000).toISOString().slice(0, 10);
+    for (const moduleId of [foreign.draftModule, randomUUID()]) {
+      const logged = await ctx.app.inject({ method: 'POST', url: '/api/study-sessions', headers: bearer(tokens.staff),
+        payload: { kind: 'self_study', day, minutes: 20, moduleId } });
+      expect(logged.statusCode, logged.body).toBe(404);
+      expect(logged.body).not.toContain('matrix-draft');
+      const attended = await ctx.app.inject({ method: 'POST', url: '/api/study-sessions/attendance', headers: bearer(tokens.manager),
+        payload: { kind: 'morning_meeting', day, minutes: 20, moduleId, userIds: [foreign.user] } });
+      expect(attended.statusCode, attended.body).toBe(404);
+      const beat = await ctx.app.inject({ method: 'POST', url: `/api/modules/${moduleId}/progress`, headers: bearer(tokens.staff),
+        payload: { clientId: 'c', seq: 1, seconds: 10 } });
+      expect(beat.statusCode, beat.body).toBe(404);
+    }
+    const sessions = await ctx.app.inject({ url: '/api/study-sessions?limit=200', headers: bearer(tokens.staff) });
+    expect(sessions.body).not.toContain('matrix-draft');
   });
 });

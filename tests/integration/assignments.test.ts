@@ -108,6 +108,8 @@ async function complete(who: Who, moduleId: string) {
   const clientId = randomUUID();
   const beat = (seq: number, reachedEnd: boolean) =>
     ctx.app.inject({ method: 'POST', url: `/api/modules/${moduleId}/progress`, headers: as(who), payload: { clientId, seq, seconds: 60, reachedEnd } });
+  // Each heartbeat reports the minute of reading before it: time on the study clock, which a beat cannot run ahead of.
+  ctx.clock.advance(60_000);
   expect((await beat(1, false)).statusCode).toBe(200);
   ctx.clock.advance(60_000);
   const res = await beat(2, true);
@@ -313,6 +315,7 @@ describe('my learning', () => {
     // Reading m1 to the end moves it to done; a module started but not finished is one to continue.
     await complete('fresh', mods.m1);
     const clientId = randomUUID();
+    ctx.clock.advance(30_000); // thirty seconds of reading m2 after finishing m1
     await ctx.app.inject({ method: 'POST', url: `/api/modules/${mods.m2}/progress`, headers: as('fresh'), payload: { clientId, seq: 1, seconds: 30 } });
     l = await learning('fresh');
     expect(l.overdue).toEqual([]);

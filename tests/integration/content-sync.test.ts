@@ -204,6 +204,7 @@ describe('a changed file', () => {
   it('becomes a new published revision, and the learner\'s progress on the module survives', async () => {
     const m = await moduleRow(SLUGS.basics);
     // The learner reads for a while and leaves a resume position.
+    ctx.clock.advance(30_000);
     const first = await ctx.app.inject({ method: 'POST', url: `/api/modules/${m.id}/progress`, headers: asLearner(), payload: { clientId: 'tab-1', seq: 1, seconds: 30, position: '一-订单流程', sectionsRead: ['一-订单流程'] } });
     expect(first.statusCode, first.body).toBe(200);
     ctx.clock.advance(40_000);

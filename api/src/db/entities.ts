@@ -3,7 +3,7 @@ import { User } from '../modules/users/user.entity.js';
 import { RefreshToken } from '../modules/users/refresh-token.entity.js';
 import { LoginThrottle } from '../modules/auth/login-throttle.entity.js';
 import { CourseModule, ModuleAsset, ModuleRevision, Track } from '../modules/courses/course.entity.js';
-import { StudyDaily, StudyProgress, StudySession } from '../modules/study/study.entity.js';
+import { StudyClock, StudyDaily, StudyProgress, StudySession } from '../modules/study/study.entity.js';
 import { Assignment } from '../modules/assignments/assignment.entity.js';
 import { Question, QuestionCategory, QuestionUsage, QuestionVersion } from '../modules/questions/question.entity.js';
 import { QuestionModule } from '../modules/questions/question-module.entity.js';
@@ -12,5 +12,6 @@ import { QuestionModule } from '../modules/questions/question-module.entity.js';
 export const entities = [
   OrgUnit, User, RefreshToken, LoginThrottle, Track, CourseModule, ModuleRevision, ModuleAsset,
   StudyProgress, StudyDaily, StudySession, Assignment,
+  StudyClock,
   QuestionCategory, Question, QuestionVersion, QuestionModule, QuestionUsage,
 ];

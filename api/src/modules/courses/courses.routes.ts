@@ -4,15 +4,14 @@ import { Type } from '@sinclair/typebox';
 import { invalidField } from '../../lib/errors.js';
 import { requestLang } from '../../lib/i18n.js';
 import { problemResponses } from '../../lib/schema.js';
-import { recordStudyProgress } from '../study/study.service.js';
 import {
   compareRevisions, createModule, discardDraft, getModule, getModuleSource, listModuleRevisions, listModules, listTracks,
   previewMarkdown, publishModule, restoreRevision, setModuleArchived, updateModule,
 } from './courses.service.js';
 import { exportModule, getAsset, listAssets, MAX_IMAGE_BYTES, resolveConflict, uploadAsset } from './module-files.js';
 import {
-  ArchiveBody, AssetParams, CompareQuery, ConflictBody, CreateModuleBody, GetModuleQuery, HeartbeatBody, ListModulesQuery, ModuleListItemSchema,
-  ModuleParams, ModuleSchema, ModuleSourceSchema, ModuleUuidParams, PreviewBody, ProgressSchema, RevisionParams, RevisionSchema, TrackSchema, UpdateModuleBody,
+  ArchiveBody, AssetParams, CompareQuery, ConflictBody, CreateModuleBody, GetModuleQuery, ListModulesQuery, ModuleListItemSchema,
+  ModuleParams, ModuleSchema, ModuleSourceSchema, ModuleUuidParams, PreviewBody, RevisionParams, RevisionSchema, TrackSchema, UpdateModuleBody,
 } from './courses.schemas.js';
 
 const tags = ['courses'];
@@ -34,11 +33,6 @@ export const courseRoutes: FastifyPluginAsyncTypebox<{ contentDir: string }> = a
     config: { permission: 'learning.study' },
     schema: { operationId: 'getModule', tags, params: ModuleParams, querystring: GetModuleQuery, response: { 200: ModuleSchema, ...problemResponses } },
   }, async (req) => getModule(req.em, req.actor, requestLang(req), req.params.moduleId, req.query));
-
-  app.post('/modules/:moduleId/progress', {
-    config: { permission: 'learning.study' },
-    schema: { operationId: 'recordStudyProgress', tags: ['study'], params: ModuleParams, body: HeartbeatBody, response: { 200: ProgressSchema, ...problemResponses } },
-  }, async (req) => recordStudyProgress(req.em, req.actor, req.params.moduleId, req.body, app.clock.now(), requestLang(req)));
 
   // ----- authoring (trainers and admins) -----
   const author = { permission: 'modules.author' } as const;

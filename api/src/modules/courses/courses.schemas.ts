@@ -84,11 +84,3 @@ export const RevisionSchema = Type.Object({
   publishedAt: Type.Union([Type.String(), Type.Null()]), author: Type.Union([Type.String(), Type.Null()]),
   title: Type.Object({ zh: Type.Union([Type.String(), Type.Null()]), en: Type.Union([Type.String(), Type.Null()]) }), minutes: Type.Integer(),
 });
-export const HeartbeatBody = Obj({
-  clientId: Type.String({ minLength: 1, maxLength: 64 }),
-  seq: Type.Integer({ minimum: 0 }),
-  seconds: Type.Integer({ minimum: 0, maximum: 3600 }),
-  position: Type.Optional(Type.String({ maxLength: 200 })),
-  sectionsRead: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 200 })),
-  reachedEnd: Type.Optional(Type.Boolean()),
-});

@@ -59,3 +59,21 @@ export const StudySession = defineEntity({
   },
 });
 export type IStudySession = InferEntity<typeof StudySession>;
+
+/**
+ * A person's study clock: reading time up to `creditedUntil` has been credited. Every heartbeat, from any module,
+ * tab or client, is credited against this one row in the same statement that records it, so the time credited
+ * never runs ahead of the clock on the wall.
+ */
+export const StudyClock = defineEntity({
+  name: 'StudyClock',
+  tableName: 'study_clock',
+  properties: {
+    userId: p.uuid().primary(),
+    creditedUntil: tz(),
+    /** Seconds the latest heartbeat was credited (returned by the statement that moves the clock). */
+    lastCredit: p.integer().default(0),
+    updatedAt: tz().defaultRaw('now()'),
+  },
+});
+export type IStudyClock = InferEntity<typeof StudyClock>;

@@ -1,15 +1,23 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { requestLang } from '../../lib/i18n.js';
 import { problemResponses } from '../../lib/schema.js';
+import { ProgressSchema } from '../courses/courses.schemas.js';
 import { listUsers } from '../users/users.service.js';
-import { AttendanceBody, ListSessionsQuery, LogSessionBody, MonthlyQuery, MonthlyTotalSchema, ReviewBody, SessionSchema } from './study.schemas.js';
-import { listStudySessions, logStudySession, monthlyStudyTotals, recordAttendance, reviewStudySession } from './study.service.js';
+import { AttendanceBody, HeartbeatBody, HeartbeatParams, ListSessionsQuery, LogSessionBody, MonthlyQuery, MonthlyTotalSchema, ReviewBody, SessionSchema } from './study.schemas.js';
+import { listStudySessions, logStudySession, monthlyStudyTotals, recordAttendance, recordStudyProgress, reviewStudySession } from './study.service.js';
 
 const tags = ['study'];
 const reviewers = { permission: 'study.review' } as const;
 const learners = { permission: 'learning.study' } as const;
 
 export const studyRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // The reader's heartbeat: reading time and progress in one module.
+  app.post('/modules/:moduleId/progress', {
+    config: learners,
+    schema: { operationId: 'recordStudyProgress', tags, params: HeartbeatParams, body: HeartbeatBody, response: { 200: ProgressSchema, ...problemResponses } },
+  }, async (req) => recordStudyProgress(req.em, req.actor, req.params.moduleId, req.body, app.clock.now(), requestLang(req)));
+
   app.post('/study-sessions', {
     config: learners,
     schema: { operationId: 'logStudySession', tags, body: LogSessionBody, response: { 201: SessionSchema, ...problemResponses } },

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { Day as DayFormat, Month, Obj, Uuid } from '../../lib/schema.js';
-import { SESSION_KINDS } from './study.service.js';
+import { ModuleParams } from '../courses/courses.schemas.js';
+import { SESSION_KINDS } from './study.entity.js';
 
 const Kind = Type.Union(SESSION_KINDS.map((k) => Type.Literal(k)));
 const Day = DayFormat();
@@ -29,4 +30,14 @@ export const MonthlyQuery = Obj({ month: Month(), orgUnitId: Type.Optional(Uuid)
 export const MonthlyTotalSchema = Type.Object({
   userId: Uuid, displayName: Type.String(), username: Type.String(), month: Type.String(), readingMinutes: Type.Integer(), completedModules: Type.Integer(),
   confirmedMinutes: Type.Integer(), pendingMinutes: Type.Integer(), byKind: Type.Record(Type.String(), Type.Integer()),
+});
+
+export const HeartbeatParams = ModuleParams;
+export const HeartbeatBody = Obj({
+  clientId: Type.String({ minLength: 1, maxLength: 64 }),
+  seq: Type.Integer({ minimum: 0 }),
+  seconds: Type.Integer({ minimum: 0, maximum: 3600 }),
+  position: Type.Optional(Type.String({ maxLength: 200 })),
+  sectionsRead: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 200 })),
+  reachedEnd: Type.Optional(Type.Boolean()),
 });

@@ -13,13 +13,12 @@ const scopePrefix = async (em: EntityManager, actor: Actor) => {
 };
 import type { Lang } from '../../lib/i18n.js';
 import { COMPLETION_TIME_SHARE, pickLocale, progressDto, visibleModule } from '../courses/courses.service.js';
+import { creditHeartbeat } from './study.repository.js';
 
-export const SESSION_KINDS = ['self_study', 'morning_meeting', 'evening_meeting', 'mass_training', 'other'] as const;
+import { SESSION_KINDS } from './study.entity.js';
+
+export { SESSION_KINDS };
 export type SessionKind = (typeof SESSION_KINDS)[number];
-
-/** Longest stretch one heartbeat may credit: a phone that slept for an hour did not study for an hour. */
-const MAX_CREDIT_SECONDS = 120;
-const FIRST_BEAT_MAX_SECONDS = 60;
 
 export interface HeartbeatInput {
   clientId: string;
@@ -32,55 +31,18 @@ export interface HeartbeatInput {
 }
 
 /**
- * Records reading progress in one statement. Time is credited only up to the wall-clock time since the previous
- * heartbeat (plus a little slack), so lost requests re-sent later, replays and two open tabs cannot inflate it; a
- * replay of an already-seen (client, seq) credits nothing. Completion needs the end reached and a share of the
- * estimated time spent; once complete, a module stays complete.
+ * Records reading progress in one statement. Time is credited against the person's study clock (see
+ * `creditHeartbeat`): never more than the wall-clock time that passed, across all their modules, tabs and clients
+ * together; a replay of an already-seen (client, seq) credits nothing. Completion needs the end reached and a share
+ * of the estimated time spent; once complete, a module stays complete.
  */
 export async function recordStudyProgress(em: EntityManager, actor: Actor, moduleId: string, input: HeartbeatInput, now: Date, lang: Lang = 'zh') {
   const m = await visibleModule(em, actor, moduleId, { withRevision: true });
-  const needSeconds = Math.round(m.minutes * 60 * COMPLETION_TIME_SHARE);
-  const sections = (input.sectionsRead ?? []).slice(0, 200);
-  const [row] = await execSql<any>(em, `
-    with prev as (select * from study_progress where user_id = ? and module_id = ?),
-    credit as (
-      select case
-        when p.user_id is not null and p.last_client = ? and p.last_seq >= ? then 0
-        when p.user_id is null or p.last_beat_at is null then least(?::int, ${FIRST_BEAT_MAX_SECONDS})
-        else least(?::int, ${MAX_CREDIT_SECONDS}, greatest(0, floor(extract(epoch from (?::timestamptz - p.last_beat_at)))::int + 5))
-      end as s
-      from (select 1) one left join prev p on true
-    ),
-    up as (
-      insert into study_progress as sp (user_id, module_id, position, sections_read, seconds_spent, reached_end, completed_at, started_at, last_beat_at, last_client, last_seq, updated_at)
-      select ?, ?, ?, ?::text[], c.s, ?::boolean,
-             case when ?::boolean and c.s >= ? then ?::timestamptz end, ?, ?, ?, ?, ? from credit c
-      on conflict (user_id, module_id) do update set
-        -- A replay (a seq this client already sent) changes neither the position nor the time the next beat is measured from.
-        position = case when sp.last_client = excluded.last_client and sp.last_seq >= excluded.last_seq then sp.position
-                        else coalesce(excluded.position, sp.position) end,
-        sections_read = array(select distinct x from unnest(sp.sections_read || excluded.sections_read) x order by x),
-        seconds_spent = sp.seconds_spent + excluded.seconds_spent,
-        reached_end = sp.reached_end or excluded.reached_end,
-        completed_at = coalesce(sp.completed_at,
-          case when (sp.reached_end or excluded.reached_end) and sp.seconds_spent + excluded.seconds_spent >= ? then excluded.updated_at end),
-        last_beat_at = case when sp.last_client = excluded.last_client and sp.last_seq >= excluded.last_seq then sp.last_beat_at
-                            else excluded.last_beat_at end,
-        last_client = excluded.last_client,
-        last_seq = case when sp.last_client = excluded.last_client then greatest(sp.last_seq, excluded.last_seq) else excluded.last_seq end,
-        updated_at = excluded.updated_at
-      returning sp.*
-    ),
-    daily as (
-      insert into study_daily as d (user_id, module_id, day, seconds)
-      select ?, ?, (?::timestamptz at time zone 'Asia/Shanghai')::date, c.s from credit c where c.s > 0
-      on conflict (user_id, module_id, day) do update set seconds = d.seconds + excluded.seconds
-    )
-    select * from up`,
-  [actor.id, m.id, input.clientId, input.seq, input.seconds, input.seconds, now,
-    actor.id, m.id, input.position ?? null, pgArray(sections), !!input.reachedEnd, !!input.reachedEnd, needSeconds, now, now, now, input.clientId, input.seq, now,
-    needSeconds,
-    actor.id, m.id, now]);
+  const row = await creditHeartbeat(em, {
+    userId: actor.id, sessionId: actor.sessionId, moduleId: m.id, clientId: input.clientId, seq: input.seq, seconds: input.seconds,
+    position: input.position ?? null, sectionsRead: (input.sectionsRead ?? []).slice(0, 200), reachedEnd: !!input.reachedEnd,
+    needSeconds: Math.round(m.minutes * 60 * COMPLETION_TIME_SHARE), now,
+  });
   // The sections the learner reads are those of the language the reader shows, as getModule computes them.
   const toc = pickLocale(m.locales, lang).content?.toc ?? [];
   return progressDto(row, toc.filter((t: any) => t.depth === 2).map((t: any) => t.id))!;
@@ -117,19 +79,18 @@ function checkDay(day: string, now: Date, issues: FieldIssue[]) {
   else if (day > chinaToday(now)) issues.push({ path: 'day', reason: 'study.future_day' });
 }
 
-async function checkModule(em: EntityManager, moduleId: string | undefined | null, issues: FieldIssue[]) {
-  if (!moduleId) return;
-  const [m] = await execSql(em, `select 1 from course_module where id = ?`, [moduleId]);
-  if (!m) issues.push({ path: 'moduleId', reason: 'course.unknown_module' });
+/** A session may name only a module the actor may open: a draft or archived one answers 404, like one that does not exist. */
+async function checkModule(em: EntityManager, actor: Actor, moduleId: string | undefined | null) {
+  if (moduleId) await visibleModule(em, actor, moduleId);
 }
 
 export interface LogSessionInput { kind: SessionKind; day: string; minutes: number; moduleId?: string | null; note?: string }
 
 /** A learner's own record of a study session; it counts once a trainer or manager confirms it. */
 export async function logStudySession(em: EntityManager, actor: Actor, input: LogSessionInput, now: Date): Promise<SessionDto> {
+  await checkModule(em, actor, input.moduleId);
   const issues: FieldIssue[] = [];
   checkDay(input.day, now, issues);
-  await checkModule(em, input.moduleId, issues);
   if (issues.length) throw invalid(issues);
   const id = randomUUID();
   await execSql(em, `insert into study_session (id, user_id, kind, day, minutes, module_id, note, status, recorded_by) values (?, ?, ?, ?, ?, ?, ?, 'logged', ?)`,
@@ -143,9 +104,9 @@ export interface AttendanceInput extends LogSessionInput { userIds: string[] }
 /** A trainer or manager records a meeting or training for many people at once; those records count as confirmed. */
 export async function recordAttendance(em: EntityManager, actor: Actor, input: AttendanceInput, now: Date): Promise<{ created: number }> {
   if (!can(actor, 'study.review')) throw forbidden();
+  await checkModule(em, actor, input.moduleId);
   const issues: FieldIssue[] = [];
   checkDay(input.day, now, issues);
-  await checkModule(em, input.moduleId, issues);
   const ids = [...new Set(input.userIds)];
   const scope = await scopePrefix(em, actor);
   const found = await execSql<{ id: string }>(em, `
