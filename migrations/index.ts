@@ -12,3 +12,6 @@ export const migrationsList = [
 
 import { Migration20261202000100_study_clock } from './Migration20261202000100_study_clock.js';
 migrationsList.push({ name: 'Migration20261202000100_study_clock', class: Migration20261202000100_study_clock });
+
+import { Migration20261202000200_question_rendered } from './Migration20261202000200_question_rendered.js';
+migrationsList.push({ name: 'Migration20261202000200_question_rendered', class: Migration20261202000200_question_rendered });

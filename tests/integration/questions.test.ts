@@ -207,6 +207,61 @@ describe('creating and reading questions', () => {
   });
 });
 
+describe('render once', () => {
+  type Kept = { v: number; learner: { stemHtml: string }; answer: { explanationHtml: string } };
+  const kept = async (versionId: string) =>
+    (await execSql<{ rendered: Kept | null }>(em(), `select rendered from question_version where id = ?`, [versionId]))[0].rendered;
+  const detail = async (id: string) => (await ctx.app.inject({ url: `/api/questions/${id}`, headers: as('trainer') })).json();
+
+  it('keeps the rendering with the version and serves it without rendering again', async () => {
+    const q = await create(single({ key: 'r-once', stem: 'Render **once** <script>alert(1)</script>', language: 'en' }));
+    const stored = await kept(q.version.id);
+    expect(stored?.learner).toEqual(q.preview.learner);
+    expect(stored?.answer).toEqual(q.preview.answer);
+    expect(stored?.learner.stemHtml).toContain('<strong>once</strong>');
+    expect(stored?.learner.stemHtml).not.toContain('<script');
+    // Change what is kept: a read that rendered the markdown again would not show it.
+    await execSql(em(), `update question_version set rendered = jsonb_set(rendered, '{learner,stemHtml}', to_jsonb(?::text)) where id = ?`, ['<p>kept</p>', q.version.id]);
+    expect((await detail(q.id)).preview.learner.stemHtml).toBe('<p>kept</p>');
+    const version = (await ctx.app.inject({ url: `/api/questions/${q.id}/versions/1`, headers: as('trainer') })).json();
+    expect(version.preview.learner.stemHtml).toBe('<p>kept</p>');
+    // A save renders the new content and keeps that.
+    const saved = await ctx.app.inject({ method: 'PUT', url: `/api/questions/${q.id}`, headers: as('trainer'), payload: { ...q.question, stem: 'Now *twice*', baseVersion: 1 } });
+    expect(saved.statusCode, saved.body).toBe(200);
+    expect(saved.json().preview.learner.stemHtml).toContain('<em>twice</em>');
+    expect((await kept(q.version.id))?.learner.stemHtml).toContain('<em>twice</em>');
+  });
+
+  it('renders at start what has no rendering or an older one, and only that', async () => {
+    const q = await create(single({ key: 'r-repair', stem: 'Repair **me**', explanation: 'Because _so_.' }));
+    await execSql(em(), `update question_version set rendered = null where id = ?`, [q.version.id]);
+    // Until the repair, a read renders it (and nothing is lost).
+    expect((await detail(q.id)).preview.learner.stemHtml).toContain('<strong>me</strong>');
+    const [shipped] = await execSql<{ id: string }>(em(), `select current_version_id as id from question where key = 'so-001' and language = 'en'`);
+    await execSql(em(), `update question_version set rendered = jsonb_set(rendered, '{v}', '0') where id = ?`, [shipped.id]);
+    const [other] = await execSql<{ id: string }>(em(), `select current_version_id as id from question where key = 'so-002' and language = 'en'`);
+    await execSql(em(), `update question_version set rendered = jsonb_set(rendered, '{learner,stemHtml}', to_jsonb(?::text)) where id = ?`, ['<p>current</p>', other.id]);
+    await prepareDatabase(ctx.orm, { seedDemo: true, demoPassword: 'Demo-Harbor-2026', dataDir, contentDir: 'content' }, quiet);
+    expect(await count('question_version', `rendered is null or rendered->>'v' <> '1'`)).toBe(0);
+    const repaired = await kept(q.version.id);
+    expect(repaired?.learner.stemHtml).toContain('<strong>me</strong>');
+    expect(repaired?.answer.explanationHtml).toContain('<em>so</em>');
+    expect((await kept(shipped.id))?.v).toBe(1);
+    // A current rendering is left as it is.
+    expect((await kept(other.id))?.learner.stemHtml).toBe('<p>current</p>');
+  });
+
+  it('keeps nothing in a learner view that gives the answer away, for any stored question', async () => {
+    const rows = await execSql<{ learner: unknown; type: string }>(em(), `select rendered->'learner' as learner, type from question_version`);
+    expect(rows.length).toBeGreaterThan(300);
+    // Only the fields a learner needs to answer: no correct flags, weights, answers, feedback, rubric or explanation.
+    const allowed = new Set(['type', 'response', 'points', 'stemHtml', 'options', 'id', 'html', 'blanks', 'matching', 'left', 'right', 'items']);
+    const keys = (v: unknown): string[] => (Array.isArray(v) ? v.flatMap(keys)
+      : v && typeof v === 'object' ? Object.entries(v).flatMap(([k, x]) => [k, ...keys(x)]) : []);
+    for (const r of rows) expect(keys(r.learner).filter((k) => !allowed.has(k)), r.type).toEqual([]);
+  });
+});
+
 describe('versions', () => {
   async function put(id: string, body: Record<string, unknown>, role: keyof typeof tokens = 'trainer') {
     const res = await ctx.app.inject({ method: 'PUT', url: `/api/questions/${id}`, headers: as(role), payload: body });

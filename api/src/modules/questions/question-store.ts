@@ -7,6 +7,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { pgArray, execSql } from '../../lib/sql.js';
 import { definitionOf } from './types/index.js';
 import { normaliseQuestion, type Lang, type Question } from './question-model.js';
+import { renderVersion, type RenderedVersion } from './question-render.js';
 
 export type QuestionStatus = 'draft' | 'active' | 'retired';
 export const QUESTION_STATUSES = ['draft', 'active', 'retired'] as const;
@@ -95,6 +96,19 @@ export async function moduleIdsBySlug(em: EntityManager, slugs?: string[]): Prom
   return new Map(rows.map((r) => [r.slug, r.id]));
 }
 
+/**
+ * Renders the versions of many questions, yielding to the event loop between batches, so that a large import does
+ * not hold up every other request while its questions are rendered.
+ */
+async function renderAll(items: [Question, string][]): Promise<RenderedVersion[]> {
+  const out: RenderedVersion[] = [];
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0 && i % 100 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    out.push(renderVersion(items[i][0], items[i][1]));
+  }
+  return out;
+}
+
 export interface NewQuestion {
   question: Question;
   status: QuestionStatus;
@@ -129,12 +143,17 @@ export async function insertQuestions(em: EntityManager, items: NewQuestion[]): 
     returning id`, [JSON.stringify(rows.map(({ content: _c, hash: _h, modules: _m, type: _t, difficulty: _d, points: _p, ...r }) => r))]);
   const done = new Set(inserted.map((r) => r.id));
   const kept = rows.filter((r) => done.has(r.id));
+  const rendered = await renderAll(items.filter((_, i) => done.has(rows[i].id)).map((item, i) => [item.question, kept[i].hash]));
   if (kept.length) {
     await execSql(em, `
-      insert into question_version (id, question_id, number, type, difficulty, points, content, content_hash, created_by)
-      select x.version_id, x.id, 1, x.type, x.difficulty, x.points, x.content, x.hash, x.created_by
-        from jsonb_to_recordset(?::jsonb) as x(id uuid, version_id uuid, type text, difficulty int, points numeric, content jsonb, hash text, created_by uuid)`,
-    [JSON.stringify(kept.map((r) => ({ id: r.id, version_id: r.version_id, type: r.type, difficulty: r.difficulty, points: r.points, content: r.content, hash: r.hash, created_by: r.created_by })))]);
+      insert into question_version (id, question_id, number, type, difficulty, points, content, content_hash, rendered, created_by)
+      select x.version_id, x.id, 1, x.type, x.difficulty, x.points, x.content, x.hash, x.rendered, x.created_by
+        from jsonb_to_recordset(?::jsonb) as x(id uuid, version_id uuid, type text, difficulty int, points numeric, content jsonb, hash text,
+             rendered jsonb, created_by uuid)`,
+    [JSON.stringify(kept.map((r, i) => ({
+      id: r.id, version_id: r.version_id, type: r.type, difficulty: r.difficulty, points: r.points, content: r.content, hash: r.hash,
+      rendered: rendered[i], created_by: r.created_by,
+    })))]);
     const links = kept.flatMap((r) => r.modules.map((slug) => ({ question_id: r.id, slug })));
     if (links.length) {
       await execSql(em, `
@@ -161,12 +180,14 @@ export interface StoredQuestion {
   updatedAt: string;
   version: { id: string; number: number; hash: string; createdAt: string; used: boolean };
   content: Record<string, unknown>;
+  /** The version's kept rendering (question-render.ts); null until the start-up repair reaches an old row. */
+  rendered: unknown;
   question: Question;
 }
 
 const STORED_SELECT = `
   select q.id, q.key, q.language, q.status, q.category_id, c.path as category, q.tags, q.source, q.created_at, q.updated_at,
-         v.id as version_id, v.number, v.content_hash, v.content, v.created_at as version_created_at,
+         v.id as version_id, v.number, v.content_hash, v.content, v.rendered, v.created_at as version_created_at,
          exists (select 1 from question_usage u where u.question_version_id = v.id) as used,
          coalesce((select array_agg(m.slug order by m.slug) from question_module qm join course_module m on m.id = qm.module_id
                     where qm.question_id = q.id), '{}') as modules
@@ -178,7 +199,7 @@ const STORED_SELECT = `
 interface StoredRow {
   id: string; key: string; language: Lang; status: QuestionStatus; category_id: string | null; category: string | null; tags: string[] | null;
   source: string; created_at: string | Date; updated_at: string | Date; version_id: string; number: number; content_hash: string;
-  content: Record<string, unknown>; version_created_at: string | Date; used: boolean; modules: string[] | null;
+  content: Record<string, unknown>; rendered: unknown; version_created_at: string | Date; used: boolean; modules: string[] | null;
 }
 
 function toStored(r: StoredRow): StoredQuestion {
@@ -188,7 +209,7 @@ function toStored(r: StoredRow): StoredQuestion {
     tags: r.tags ?? [], modules: r.modules ?? [], source: r.source,
     createdAt: new Date(r.created_at).toISOString(), updatedAt: new Date(r.updated_at).toISOString(),
     version: { id: r.version_id, number: r.number, hash: r.content_hash, createdAt: new Date(r.version_created_at).toISOString(), used: !!r.used },
-    content: r.content, question: joinQuestion(r.content, meta),
+    content: r.content, rendered: r.rendered, question: joinQuestion(r.content, meta),
   };
 }
 
@@ -232,19 +253,21 @@ export async function saveQuestion(em: EntityManager, stored: StoredQuestion, q:
   const category = normaliseCategory(meta.category);
   let versionCreated = false;
   if (hash !== stored.version.hash) {
+    const rendered = JSON.stringify(renderVersion(q, hash));
     const frozen = stored.status !== 'draft' || stored.version.used;
     if (frozen) {
       const versionId = randomUUID();
       await execSql(em, `
-        insert into question_version (id, question_id, number, type, difficulty, points, content, content_hash, created_by)
-        values (?, ?, (select max(number) + 1 from question_version where question_id = ?), ?, ?, ?, ?, ?, ?)`,
-      [versionId, stored.id, stored.id, q.type, q.difficulty, q.points, JSON.stringify(content), hash, opts.actorId]);
+        insert into question_version (id, question_id, number, type, difficulty, points, content, content_hash, rendered, created_by)
+        values (?, ?, (select max(number) + 1 from question_version where question_id = ?), ?, ?, ?, ?, ?, ?, ?)`,
+      [versionId, stored.id, stored.id, q.type, q.difficulty, q.points, JSON.stringify(content), hash, rendered, opts.actorId]);
       await execSql(em, `update question set current_version_id = ? where id = ?`, [versionId, stored.id]);
       versionCreated = true;
     } else {
       await execSql(em, `
-        update question_version set type = ?, difficulty = ?, points = ?, content = ?, content_hash = ?, created_by = ?, created_at = now()
-         where id = ?`, [q.type, q.difficulty, q.points, JSON.stringify(content), hash, opts.actorId, stored.version.id]);
+        update question_version set type = ?, difficulty = ?, points = ?, content = ?, content_hash = ?, rendered = ?, created_by = ?,
+               created_at = now()
+         where id = ?`, [q.type, q.difficulty, q.points, JSON.stringify(content), hash, rendered, opts.actorId, stored.version.id]);
     }
   }
   if ((meta.key ?? stored.key) !== stored.key) changes.push('key');

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { EntityManager } from '@mikro-orm/core';
 import { execSql } from '../../lib/sql.js';
 import { normaliseQuestion, validateQuestion, type Lang, type Question } from './question-model.js';
-import { insertQuestions, moduleIdsBySlug } from './question-store.js';
+import { renderMissingVersions } from './question-render.js';
+import { insertQuestions, joinQuestion, moduleIdsBySlug } from './question-store.js';
 
 export interface BankSyncReport {
   files: number;
@@ -11,6 +12,8 @@ export interface BankSyncReport {
   existing: number;
   /** `file key path: code` for each shipped question that was not loaded. */
   invalid: string[];
+  /** Versions rendered again because they had no current rendering (written before render-once, or by an older renderer). */
+  rendered: number;
 }
 
 /**
@@ -21,8 +24,15 @@ export interface BankSyncReport {
  */
 export async function syncQuestionBank(em: EntityManager, contentDir: string): Promise<BankSyncReport> {
   const dir = join(contentDir, 'questions');
-  const report: BankSyncReport = { files: 0, created: 0, existing: 0, invalid: [] };
-  if (!existsSync(dir)) return report;
+  const report: BankSyncReport = { files: 0, created: 0, existing: 0, invalid: [], rendered: 0 };
+  await loadShippedBank(em, dir, report);
+  // Every version, shipped or written in the browser or by an import, gets its kept rendering.
+  report.rendered = await renderMissingVersions(em, (content) => joinQuestion(content, { tags: [], modules: [] }));
+  return report;
+}
+
+async function loadShippedBank(em: EntityManager, dir: string, report: BankSyncReport): Promise<void> {
+  if (!existsSync(dir)) return;
   const files = readdirSync(dir).filter((f) => /\.(zh|en)\.json$/.test(f)).sort();
   const modules = await moduleIdsBySlug(em);
   const moduleIds = new Set(modules.keys());
@@ -47,7 +57,7 @@ export async function syncQuestionBank(em: EntityManager, contentDir: string): P
       wanted.push({ ...q, language: q.language ?? language });
     }
   }
-  if (!wanted.length) return report;
+  if (!wanted.length) return;
   await em.transactional(async (tx) => {
     const present = await execSql<{ key: string; language: string }>(tx, `
       select q.key, q.language from question q
@@ -60,5 +70,4 @@ export async function syncQuestionBank(em: EntityManager, contentDir: string): P
     report.created = ids.filter(Boolean).length;
     report.existing += ids.length - report.created;
   });
-  return report;
 }

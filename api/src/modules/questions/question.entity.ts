@@ -55,6 +55,8 @@ export const QuestionVersion = defineEntity({
     points: p.decimal().precision(8).scale(2),
     content: p.json<Record<string, unknown>>(),
     contentHash: p.string().length(64),
+    /** The learner and answer views as sanitised HTML, rendered when the version is written (question-render.ts). */
+    rendered: p.json<Record<string, unknown>>().nullable(),
     createdBy: p.uuid().nullable(),
     createdAt: createdStamp(),
   },

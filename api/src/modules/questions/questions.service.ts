@@ -11,7 +11,8 @@ import {
   changedFields, ensureCategories, insertQuestions, joinQuestion, loadQuestion, loadQuestions, moduleIdsBySlug, normaliseCategory, saveQuestion,
   searchTextOf, stableStringify, type QuestionStatus, type StoredQuestion,
 } from './question-store.js';
-import { answerView, excerpt, learnerView } from './question-view.js';
+import { previewOf, storedPreview } from './question-render.js';
+import { excerpt } from './question-view.js';
 
 /** Who may work in the bank. Staff never see it (it holds the answers); managers follow results but do not author. */
 const assertAuthor = (actor: Actor) => {
@@ -92,9 +93,7 @@ export async function listQuestions(em: EntityManager, actor: Actor, input: Ques
   };
 }
 
-export function previewOf(q: Question, seed: string) {
-  return { learner: learnerView(q, seed), answer: answerView(q) };
-}
+export { previewOf };
 
 async function stored(em: EntityManager, id: string): Promise<StoredQuestion> {
   const s = await loadQuestion(em, id);
@@ -110,7 +109,7 @@ export async function getQuestion(em: EntityManager, actor: Actor, id: string) {
     id: s.id, key: s.key, language: s.language, status: s.status, source: s.source, category: s.category ?? null, categoryId: s.categoryId,
     tags: s.tags, modules: s.modules, createdAt: s.createdAt, updatedAt: s.updatedAt,
     version: { id: s.version.id, number: s.version.number, createdAt: s.version.createdAt, used: s.version.used },
-    versions: Number(n), question: s.question as unknown as Record<string, unknown>, preview: previewOf(s.question, s.version.hash),
+    versions: Number(n), question: s.question as unknown as Record<string, unknown>, preview: storedPreview(s.rendered, s.question, s.version.hash),
   };
 }
 
@@ -173,7 +172,7 @@ export async function updateQuestion(em: EntityManager, actor: Actor, id: string
 
 interface VersionRow {
   id: string; number: number; type: string; difficulty: number | string; points: number | string; content: Record<string, unknown>;
-  content_hash: string; created_at: string | Date; author: string | null; used: boolean;
+  content_hash: string; rendered?: unknown; created_at: string | Date; author: string | null; used: boolean;
 }
 
 export async function listVersions(em: EntityManager, actor: Actor, id: string) {
@@ -196,7 +195,7 @@ export async function listVersions(em: EntityManager, actor: Actor, id: string) 
 
 async function versionRow(em: EntityManager, id: string, number: number) {
   const [v] = await execSql<VersionRow>(em, `
-    select v.id, v.number, v.type, v.difficulty, v.points, v.content, v.content_hash, v.created_at, u.display_name as author, exists (select 1 from question_usage x where x.question_version_id = v.id) as used
+    select v.id, v.number, v.type, v.difficulty, v.points, v.content, v.content_hash, v.rendered, v.created_at, u.display_name as author, exists (select 1 from question_usage x where x.question_version_id = v.id) as used
       from question_version v left join app_user u on u.id = v.created_by where v.question_id = ? and v.number = ?`, [id, number]);
   if (!v) throw notFound('question_version');
   return v;
@@ -209,7 +208,7 @@ export async function getVersion(em: EntityManager, actor: Actor, id: string, nu
   const q = joinQuestion(v.content, { key: s.key, language: s.language, tags: s.tags, modules: s.modules, category: s.category });
   return {
     id: v.id, number: v.number, current: v.id === s.version.id, used: !!v.used, createdAt: new Date(v.created_at).toISOString(),
-    author: v.author ?? null, question: q as unknown as Record<string, unknown>, preview: previewOf(q, v.content_hash),
+    author: v.author ?? null, question: q as unknown as Record<string, unknown>, preview: storedPreview(v.rendered, q, v.content_hash),
   };
 }
 
