@@ -1,0 +1,4 @@
+// essay: a long answer, graded by a person.
+import { gradedType } from './graded';
+
+export const essay = gradedType('essay');

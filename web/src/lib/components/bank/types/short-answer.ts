@@ -1,0 +1,4 @@
+// short_answer: a few lines, graded by a person.
+import { gradedType } from './graded';
+
+export const shortAnswer = gradedType('short_answer');
