@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
-import { pgArray, execSql } from '../../lib/sql.js';
+import { exec, query, sql } from '../../lib/sql.js';
 import { definitionOf } from './types/index.js';
 import { normaliseQuestion, type Lang, type Question } from './question-model.js';
 import { renderVersion, type RenderedVersion } from './question-render.js';
@@ -77,22 +77,22 @@ export async function ensureCategories(em: EntityManager, paths: Iterable<string
   }
   // One statement per level: a parent must exist before the statement that looks it up.
   for (const depth of [...byDepth.keys()].sort((a, b) => a - b)) {
-    await execSql(em, `
+    await exec(em, sql`
       insert into question_category (id, parent_id, name, path)
       select x.id, (select c.id from question_category c where c.path = x.parent), x.name, x.path
-        from jsonb_to_recordset(?::jsonb) as x(id uuid, name text, path text, parent text)
-      on conflict (path) do nothing`, [JSON.stringify(byDepth.get(depth))]);
+        from jsonb_to_recordset(${JSON.stringify(byDepth.get(depth))}::jsonb) as x(id uuid, name text, path text, parent text)
+      on conflict (path) do nothing`);
   }
   if (!all.size) return new Map();
-  const rows = await execSql<{ id: string; path: string }>(em, `select id, path from question_category where path = any(?::text[])`, [pgArray([...all])]);
+  const rows = await query<{ id: string; path: string }>(em, sql`select id, path from question_category where path = any(${[...all]}::text[])`);
   return new Map(rows.map((r) => [r.path, r.id]));
 }
 
 /** Module slugs → ids, for the slugs that exist. */
 export async function moduleIdsBySlug(em: EntityManager, slugs?: string[]): Promise<Map<string, string>> {
   const rows = slugs
-    ? (slugs.length ? await execSql<{ id: string; slug: string }>(em, `select id, slug from course_module where slug = any(?::text[])`, [pgArray(slugs)]) : [])
-    : await execSql<{ id: string; slug: string }>(em, `select id, slug from course_module`);
+    ? (slugs.length ? await query<{ id: string; slug: string }>(em, sql`select id, slug from course_module where slug = any(${slugs}::text[])`) : [])
+    : await query<{ id: string; slug: string }>(em, sql`select id, slug from course_module`);
   return new Map(rows.map((r) => [r.slug, r.id]));
 }
 
@@ -134,33 +134,33 @@ export async function insertQuestions(em: EntityManager, items: NewQuestion[]): 
       points: q.points, content, hash: contentHash(content), modules: q.modules,
     };
   });
-  const inserted = await execSql<{ id: string }>(em, `
+  const questionRows = JSON.stringify(rows.map(({ content: _c, hash: _h, modules: _m, type: _t, difficulty: _d, points: _p, ...r }) => r));
+  const inserted = await query<{ id: string }>(em, sql`
     insert into question (id, key, language, status, category_id, tags, current_version_id, source, search_text, created_by)
     select x.id, x.key, x.language, x.status, x.category_id, x.tags, x.version_id, x.source, x.search_text, x.created_by
-      from jsonb_to_recordset(?::jsonb) as x(id uuid, version_id uuid, key text, language text, status text, category_id uuid,
+      from jsonb_to_recordset(${questionRows}::jsonb) as x(id uuid, version_id uuid, key text, language text, status text, category_id uuid,
            tags text[], source text, search_text text, created_by uuid)
     on conflict (key, language) do nothing
-    returning id`, [JSON.stringify(rows.map(({ content: _c, hash: _h, modules: _m, type: _t, difficulty: _d, points: _p, ...r }) => r))]);
+    returning id`);
   const done = new Set(inserted.map((r) => r.id));
   const kept = rows.filter((r) => done.has(r.id));
   const rendered = await renderAll(items.filter((_, i) => done.has(rows[i].id)).map((item, i) => [item.question, kept[i].hash]));
   if (kept.length) {
-    await execSql(em, `
+    await exec(em, sql`
       insert into question_version (id, question_id, number, type, difficulty, points, content, content_hash, rendered, created_by)
       select x.version_id, x.id, 1, x.type, x.difficulty, x.points, x.content, x.hash, x.rendered, x.created_by
-        from jsonb_to_recordset(?::jsonb) as x(id uuid, version_id uuid, type text, difficulty int, points numeric, content jsonb, hash text,
-             rendered jsonb, created_by uuid)`,
-    [JSON.stringify(kept.map((r, i) => ({
+        from jsonb_to_recordset(${JSON.stringify(kept.map((r, i) => ({
       id: r.id, version_id: r.version_id, type: r.type, difficulty: r.difficulty, points: r.points, content: r.content, hash: r.hash,
       rendered: rendered[i], created_by: r.created_by,
-    })))]);
+    })))}::jsonb) as x(id uuid, version_id uuid, type text, difficulty int, points numeric, content jsonb, hash text,
+             rendered jsonb, created_by uuid)`);
     const links = kept.flatMap((r) => r.modules.map((slug) => ({ question_id: r.id, slug })));
     if (links.length) {
-      await execSql(em, `
+      await exec(em, sql`
         insert into question_module (question_id, module_id)
-        select x.question_id, m.id from jsonb_to_recordset(?::jsonb) as x(question_id uuid, slug text)
+        select x.question_id, m.id from jsonb_to_recordset(${JSON.stringify(links)}::jsonb) as x(question_id uuid, slug text)
           join course_module m on m.slug = x.slug
-        on conflict do nothing`, [JSON.stringify(links)]);
+        on conflict do nothing`);
     }
   }
   return rows.map((r) => (done.has(r.id) ? r.id : null));
@@ -185,7 +185,7 @@ export interface StoredQuestion {
   question: Question;
 }
 
-const STORED_SELECT = `
+const STORED_SELECT = sql.raw(`
   select q.id, q.key, q.language, q.status, q.category_id, c.path as category, q.tags, q.source, q.created_at, q.updated_at,
          v.id as version_id, v.number, v.content_hash, v.content, v.rendered, v.created_at as version_created_at,
          exists (select 1 from question_usage u where u.question_version_id = v.id) as used,
@@ -193,7 +193,7 @@ const STORED_SELECT = `
                     where qm.question_id = q.id), '{}') as modules
     from question q
     join question_version v on v.id = q.current_version_id
-    left join question_category c on c.id = q.category_id`;
+    left join question_category c on c.id = q.category_id`);
 
 /** A row of STORED_SELECT. */
 interface StoredRow {
@@ -215,7 +215,7 @@ function toStored(r: StoredRow): StoredQuestion {
 
 export async function loadQuestions(em: EntityManager, ids: string[]): Promise<StoredQuestion[]> {
   if (!ids.length) return [];
-  const rows = await execSql<StoredRow>(em, `${STORED_SELECT} where q.id = any(?::uuid[])`, [pgArray(ids)]);
+  const rows = await query<StoredRow>(em, sql`${STORED_SELECT} where q.id = any(${ids}::uuid[])`);
   const byId = new Map(rows.map((r) => [r.id, toStored(r)]));
   return ids.map((id) => byId.get(id)).filter((q): q is StoredQuestion => !!q);
 }
@@ -226,8 +226,8 @@ export async function loadQuestion(em: EntityManager, id: string): Promise<Store
 
 export async function loadByKeys(em: EntityManager, pairs: { key: string; language: string }[]): Promise<Map<string, StoredQuestion>> {
   if (!pairs.length) return new Map();
-  const rows = await execSql<StoredRow>(em, `${STORED_SELECT}
-    join jsonb_to_recordset(?::jsonb) as k(key text, language text) on k.key = q.key and k.language = q.language`, [JSON.stringify(pairs)]);
+  const rows = await query<StoredRow>(em, sql`${STORED_SELECT}
+    join jsonb_to_recordset(${JSON.stringify(pairs)}::jsonb) as k(key text, language text) on k.key = q.key and k.language = q.language`);
   return new Map(rows.map((r) => [`${r.language}\u0000${r.key}`, toStored(r)]));
 }
 
@@ -257,17 +257,18 @@ export async function saveQuestion(em: EntityManager, stored: StoredQuestion, q:
     const frozen = stored.status !== 'draft' || stored.version.used;
     if (frozen) {
       const versionId = randomUUID();
-      await execSql(em, `
+      await exec(em, sql`
         insert into question_version (id, question_id, number, type, difficulty, points, content, content_hash, rendered, created_by)
-        values (?, ?, (select max(number) + 1 from question_version where question_id = ?), ?, ?, ?, ?, ?, ?, ?)`,
-      [versionId, stored.id, stored.id, q.type, q.difficulty, q.points, JSON.stringify(content), hash, rendered, opts.actorId]);
-      await execSql(em, `update question set current_version_id = ? where id = ?`, [versionId, stored.id]);
+        values (${versionId}, ${stored.id}, (select max(number) + 1 from question_version where question_id = ${stored.id}), ${q.type},
+                ${q.difficulty}, ${q.points}, ${JSON.stringify(content)}, ${hash}, ${rendered}, ${opts.actorId})`);
+      await exec(em, sql`update question set current_version_id = ${versionId} where id = ${stored.id}`);
       versionCreated = true;
     } else {
-      await execSql(em, `
-        update question_version set type = ?, difficulty = ?, points = ?, content = ?, content_hash = ?, rendered = ?, created_by = ?,
+      await exec(em, sql`
+        update question_version set type = ${q.type}, difficulty = ${q.difficulty}, points = ${q.points}, content = ${JSON.stringify(content)},
+               content_hash = ${hash}, rendered = ${rendered}, created_by = ${opts.actorId},
                created_at = now()
-         where id = ?`, [q.type, q.difficulty, q.points, JSON.stringify(content), hash, rendered, opts.actorId, stored.version.id]);
+         where id = ${stored.version.id}`);
     }
   }
   if ((meta.key ?? stored.key) !== stored.key) changes.push('key');
@@ -279,15 +280,17 @@ export async function saveQuestion(em: EntityManager, stored: StoredQuestion, q:
   if (status !== stored.status) changes.push('status');
   if (!changes.length) return { versionCreated, changes };
   const categoryId = category ? (await ensureCategories(em, [category])).get(category)! : null;
-  await execSql(em, `
-    update question set key = ?, language = ?, status = ?, category_id = ?, tags = ?::text[], search_text = ?, updated_at = now()
-     where id = ?`,
-  [meta.key ?? stored.key, meta.language ?? stored.language, status, categoryId, pgArray(meta.tags), searchTextOf({ ...q, key: meta.key ?? stored.key }), stored.id]);
+  await exec(em, sql`
+    update question set key = ${meta.key ?? stored.key}, language = ${meta.language ?? stored.language}, status = ${status},
+           category_id = ${categoryId}, tags = ${meta.tags}::text[], search_text = ${searchTextOf({ ...q, key: meta.key ?? stored.key })},
+           updated_at = now()
+     where id = ${stored.id}`);
   if (modulesChanged) {
-    await execSql(em, `delete from question_module where question_id = ?`, [stored.id]);
+    await exec(em, sql`delete from question_module where question_id = ${stored.id}`);
     if (meta.modules.length) {
-      await execSql(em, `insert into question_module (question_id, module_id) select ?, id from course_module where slug = any(?::text[]) on conflict do nothing`,
-        [stored.id, pgArray(meta.modules)]);
+      await exec(em, sql`
+        insert into question_module (question_id, module_id)
+        select ${stored.id}, id from course_module where slug = any(${meta.modules}::text[]) on conflict do nothing`);
     }
   }
   return { versionCreated, changes: [...new Set(changes)].sort() };

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EntityManager } from '@mikro-orm/core';
-import { execSql } from '../../lib/sql.js';
+import { query, sql } from '../../lib/sql.js';
 import { normaliseQuestion, validateQuestion, type Lang, type Question } from './question-model.js';
 import { renderMissingVersions } from './question-render.js';
 import { insertQuestions, joinQuestion, moduleIdsBySlug } from './question-store.js';
@@ -59,10 +59,10 @@ async function loadShippedBank(em: EntityManager, dir: string, report: BankSyncR
   }
   if (!wanted.length) return;
   await em.transactional(async (tx) => {
-    const present = await execSql<{ key: string; language: string }>(tx, `
+    const keys = JSON.stringify(wanted.map((q) => ({ key: q.key, language: q.language })));
+    const present = await query<{ key: string; language: string }>(tx, sql`
       select q.key, q.language from question q
-      join jsonb_to_recordset(?::jsonb) as k(key text, language text) on k.key = q.key and k.language = q.language`,
-    [JSON.stringify(wanted.map((q) => ({ key: q.key, language: q.language })))]);
+      join jsonb_to_recordset(${keys}::jsonb) as k(key text, language text) on k.key = q.key and k.language = q.language`);
     const have = new Set(present.map((p) => `${p.language}\u0000${p.key}`));
     const missing = wanted.filter((q) => !have.has(`${q.language}\u0000${q.key}`));
     report.existing = wanted.length - missing.length;

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { AppError, conflict, forbidden, invalid, invalidField, notFound } from '../../lib/errors.js';
 import { t, type Lang } from '../../lib/i18n.js';
-import { likeEscape, pgArray, execSql } from '../../lib/sql.js';
+import { exec, likeEscape, query, sql, type SqlFragment } from '../../lib/sql.js';
 import type { Actor } from '../../access/actor.js';
 import { can } from '../../access/permissions.js';
 import { toFieldIssues } from './question-body.js';
@@ -23,40 +23,35 @@ export interface QuestionFilterInput {
   q?: string; categoryId?: string; tag?: string; type?: string; difficulty?: number; status?: QuestionStatus; language?: Lang; module?: string;
 }
 
-/** The WHERE clause of the bank's filters (on `question q`, `question_version v`, `question_category c`) and its parameters. */
-function filterClause(f: QuestionFilterInput): { where: string; params: unknown[] } {
-  const parts: string[] = [];
-  const params: unknown[] = [];
-  if (f.status) { parts.push('q.status = ?'); params.push(f.status); }
-  if (f.language) { parts.push('q.language = ?'); params.push(f.language); }
-  if (f.type) { parts.push('v.type = ?'); params.push(f.type); }
-  if (f.difficulty) { parts.push('v.difficulty = ?'); params.push(f.difficulty); }
-  if (f.tag) { parts.push('? = any(q.tags)'); params.push(f.tag); }
+/** The WHERE clause of the bank's filters, on `question q`, `question_version v` and `question_category c`. */
+function filterClause(f: QuestionFilterInput): SqlFragment {
+  const parts: SqlFragment[] = [];
+  if (f.status) parts.push(sql`q.status = ${f.status}`);
+  if (f.language) parts.push(sql`q.language = ${f.language}`);
+  if (f.type) parts.push(sql`v.type = ${f.type}`);
+  if (f.difficulty) parts.push(sql`v.difficulty = ${f.difficulty}`);
+  if (f.tag) parts.push(sql`${f.tag} = any(q.tags)`);
   if (f.categoryId) {
     // The category and everything under it.
-    parts.push(`exists (select 1 from question_category sel where sel.id = ? and (c.path = sel.path or c.path like replace(replace(replace(sel.path, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '/%'))`);
-    params.push(f.categoryId);
+    parts.push(sql`exists (select 1 from question_category sel where sel.id = ${f.categoryId}
+      and (c.path = sel.path or c.path like replace(replace(replace(sel.path, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '/%'))`);
   }
   if (f.module) {
-    parts.push(`exists (select 1 from question_module qm join course_module m on m.id = qm.module_id where qm.question_id = q.id and (m.slug = ? or m.id::text = ?))`);
-    params.push(f.module, f.module);
+    parts.push(sql`exists (select 1 from question_module qm join course_module m on m.id = qm.module_id
+      where qm.question_id = q.id and (m.slug = ${f.module} or m.id::text = ${f.module}))`);
   }
   const text = f.q?.trim().toLowerCase();
   if (text) {
     // Every word must appear somewhere in the question (stem, options, feedback, key, tags).
-    for (const word of text.split(/\s+/).slice(0, 8)) {
-      parts.push(`q.search_text like ? escape '\\'`);
-      params.push(`%${likeEscape(word)}%`);
-    }
+    for (const word of text.split(/\s+/).slice(0, 8)) parts.push(sql`q.search_text like ${`%${likeEscape(word)}%`} escape '\\'`);
   }
-  return { where: parts.length ? `where ${parts.join(' and ')}` : '', params };
+  return parts.length ? sql`where ${sql.join(parts, ' and ')}` : sql``;
 }
 
-const FROM = `from question q join question_version v on v.id = q.current_version_id left join question_category c on c.id = q.category_id`;
+const FROM = sql.raw(`from question q join question_version v on v.id = q.current_version_id left join question_category c on c.id = q.category_id`);
 
 export async function matchingIds(em: EntityManager, f: QuestionFilterInput, limit = 5000): Promise<string[]> {
-  const { where, params } = filterClause(f);
-  const rows = await execSql<{ id: string }>(em, `select q.id ${FROM} ${where} order by c.path nulls last, q.key, q.language limit ?`, [...params, limit]);
+  const rows = await query<{ id: string }>(em, sql`select q.id ${FROM} ${filterClause(f)} order by c.path nulls last, q.key, q.language limit ${limit}`);
   return rows.map((r) => r.id);
 }
 
@@ -68,19 +63,19 @@ interface ListRow {
 
 export async function listQuestions(em: EntityManager, actor: Actor, input: QuestionFilterInput & { sort?: string; limit: number; offset: number }) {
   assertAuthor(actor);
-  const { where, params } = filterClause(input);
-  const order = input.sort === 'updated' ? 'q.updated_at desc, q.key' : input.sort === 'difficulty' ? 'v.difficulty, q.key' : 'q.key, q.language';
-  const rows = await execSql<ListRow>(em, `
+  const where = filterClause(input);
+  const order = sql.raw(input.sort === 'updated' ? 'q.updated_at desc, q.key' : input.sort === 'difficulty' ? 'v.difficulty, q.key' : 'q.key, q.language');
+  const rows = await query<ListRow>(em, sql`
     select q.id, q.key, q.language, q.status, q.tags, q.updated_at, q.category_id, c.path as category, v.number, v.type, v.difficulty,
            v.points, v.content->>'stem' as stem, count(*) over () as total,
            coalesce((select array_agg(m.slug order by m.slug) from question_module qm join course_module m on m.id = qm.module_id
                       where qm.question_id = q.id), '{}') as modules
       ${FROM} ${where}
      order by ${order}
-     limit ? offset ?`, [...params, input.limit, input.offset]);
+     limit ${input.limit} offset ${input.offset}`);
   let total = rows.length ? Number(rows[0].total) : 0;
   if (!rows.length && input.offset > 0) {
-    const [{ n }] = await execSql<{ n: number }>(em, `select count(*)::int as n ${FROM} ${where}`, params);
+    const [{ n }] = await query<{ n: number }>(em, sql`select count(*)::int as n ${FROM} ${where}`);
     total = Number(n);
   }
   return {
@@ -104,7 +99,7 @@ async function stored(em: EntityManager, id: string): Promise<StoredQuestion> {
 export async function getQuestion(em: EntityManager, actor: Actor, id: string) {
   assertAuthor(actor);
   const s = await stored(em, id);
-  const [{ n }] = await execSql<{ n: number }>(em, `select count(*)::int as n from question_version where question_id = ?`, [id]);
+  const [{ n }] = await query<{ n: number }>(em, sql`select count(*)::int as n from question_version where question_id = ${id}`);
   return {
     id: s.id, key: s.key, language: s.language, status: s.status, source: s.source, category: s.category ?? null, categoryId: s.categoryId,
     tags: s.tags, modules: s.modules, createdAt: s.createdAt, updatedAt: s.updatedAt,
@@ -134,7 +129,9 @@ async function checkedQuestion(em: EntityManager, body: Body, language: Lang, st
 }
 
 async function assertKeyFree(em: EntityManager, key: string, language: string, exceptId?: string) {
-  const [taken] = await execSql(em, `select 1 from question where key = ? and language = ? and id <> coalesce(?::uuid, '00000000-0000-0000-0000-000000000000')`, [key, language, exceptId ?? null]);
+  const [taken] = await query<{ one: number }>(em, sql`
+    select 1 as one from question
+     where key = ${key} and language = ${language} and id <> coalesce(${exceptId ?? null}::uuid, '00000000-0000-0000-0000-000000000000')`);
   if (taken) throw conflict('bank.key_taken', [{ path: 'key', reason: 'bank.key_taken' }]);
 }
 
@@ -161,7 +158,7 @@ export async function updateQuestion(em: EntityManager, actor: Actor, id: string
   if ((q.key ?? s.key) !== s.key || (q.language ?? s.language) !== s.language) await assertKeyFree(em, q.key ?? s.key, q.language ?? s.language, s.id);
   await em.transactional(async (tx) => {
     // Lock the row: two saves of one question must not both decide to write version n + 1.
-    await execSql(tx, `select 1 from question where id = ? for update`, [id]);
+    await exec(tx, sql`select 1 from question where id = ${id} for update`);
     const fresh = await stored(tx, id);
     await saveQuestion(tx, fresh, q, { status, actorId: actor.id });
   });
@@ -178,11 +175,11 @@ interface VersionRow {
 export async function listVersions(em: EntityManager, actor: Actor, id: string) {
   assertAuthor(actor);
   const s = await stored(em, id);
-  const rows = await execSql<VersionRow>(em, `
+  const rows = await query<VersionRow>(em, sql`
     select v.id, v.number, v.type, v.difficulty, v.points, v.content, v.created_at, u.display_name as author,
            exists (select 1 from question_usage x where x.question_version_id = v.id) as used
       from question_version v left join app_user u on u.id = v.created_by
-     where v.question_id = ? order by v.number desc`, [id]);
+     where v.question_id = ${id} order by v.number desc`);
   return rows.map((r, i) => {
     const previous = rows[i + 1];
     return {
@@ -194,9 +191,9 @@ export async function listVersions(em: EntityManager, actor: Actor, id: string) 
 }
 
 async function versionRow(em: EntityManager, id: string, number: number) {
-  const [v] = await execSql<VersionRow>(em, `
+  const [v] = await query<VersionRow>(em, sql`
     select v.id, v.number, v.type, v.difficulty, v.points, v.content, v.content_hash, v.rendered, v.created_at, u.display_name as author, exists (select 1 from question_usage x where x.question_version_id = v.id) as used
-      from question_version v left join app_user u on u.id = v.created_by where v.question_id = ? and v.number = ?`, [id, number]);
+      from question_version v left join app_user u on u.id = v.created_by where v.question_id = ${id} and v.number = ${number}`);
   if (!v) throw notFound('question_version');
   return v;
 }
@@ -241,7 +238,7 @@ export async function compareVersions(em: EntityManager, actor: Actor, id: strin
 
 export async function listCategories(em: EntityManager, actor: Actor) {
   assertAuthor(actor);
-  const rows = await execSql<{ id: string; parent_id: string | null; name: string; path: string; questions: number; total: number }>(em, `
+  const rows = await query<{ id: string; parent_id: string | null; name: string; path: string; questions: number; total: number }>(em, sql`
     select c.id, c.parent_id, c.name, c.path,
            (select count(*) from question q where q.category_id = c.id)::int as questions,
            (select count(*) from question q join question_category d on d.id = q.category_id
@@ -255,16 +252,16 @@ export async function listCategories(em: EntityManager, actor: Actor) {
 
 export async function listFacets(em: EntityManager, actor: Actor, lang: Lang) {
   assertAuthor(actor);
-  const tags = await execSql<{ tag: string; count: number }>(em, `
+  const tags = await query<{ tag: string; count: number }>(em, sql`
     select tag, count(*)::int as count from question, unnest(tags) as tag group by tag order by count(*) desc, tag limit 300`);
-  const modules = await execSql<{ slug: string; count: number; title: string }>(em, `
+  const modules = await query<{ slug: string; count: number; title: string }>(em, sql`
     select m.slug, count(qm.question_id)::int as count,
-           coalesce(r.locales->?->>'title', r.locales->'zh'->>'title', r.locales->'en'->>'title', m.slug) as title
+           coalesce(r.locales->${lang}->>'title', r.locales->'zh'->>'title', r.locales->'en'->>'title', m.slug) as title
       from course_module m
       left join module_revision r on r.id = coalesce(m.published_revision_id, m.draft_revision_id)
       left join question_module qm on qm.module_id = m.id
-     group by m.id, m.slug, r.locales, m.track_id, m.sort_order order by m.track_id, m.sort_order, m.slug`, [lang]);
-  const counts = await execSql<{ status: string; n: number }>(em, `select status, count(*)::int as n from question group by status`);
+     group by m.id, m.slug, r.locales, m.track_id, m.sort_order order by m.track_id, m.sort_order, m.slug`);
+  const counts = await query<{ status: string; n: number }>(em, sql`select status, count(*)::int as n from question group by status`);
   const by = Object.fromEntries(counts.map((c) => [c.status, Number(c.n)]));
   return {
     tags: tags.map((r) => ({ tag: r.tag, count: Number(r.count) })),
@@ -276,8 +273,10 @@ export async function listFacets(em: EntityManager, actor: Actor, lang: Lang) {
 async function refreshSearchText(em: EntityManager, ids: string[]) {
   const qs = await loadQuestions(em, ids);
   if (!qs.length) return;
-  await execSql(em, `update question q set search_text = x.text from jsonb_to_recordset(?::jsonb) as x(id uuid, text text) where q.id = x.id`,
-    [JSON.stringify(qs.map((s) => ({ id: s.id, text: searchTextOf(s.question) })))]);
+  const texts = JSON.stringify(qs.map((s) => ({ id: s.id, text: searchTextOf(s.question) })));
+  await exec(em, sql`
+    update question q set search_text = x.text
+      from jsonb_to_recordset(${texts}::jsonb) as x(id uuid, text text) where q.id = x.id`);
 }
 
 export interface BulkInput { ids: string[]; action: 'add_tags' | 'remove_tags' | 'move' | 'retire' | 'activate'; tags?: string[]; category?: string }
@@ -288,7 +287,7 @@ export interface BulkInput { ids: string[]; action: 'add_tags' | 'remove_tags' |
  */
 export async function bulkUpdate(em: EntityManager, actor: Actor, lang: Lang, input: BulkInput) {
   assertAuthor(actor);
-  const ids = pgArray([...new Set(input.ids)]);
+  const ids = [...new Set(input.ids)];
   const tags = (input.tags ?? []).map((x) => x.trim()).filter(Boolean);
   const skipped: { id: string; key: string; code: string; message: string }[] = [];
   let updated = 0;
@@ -298,9 +297,10 @@ export async function bulkUpdate(em: EntityManager, actor: Actor, lang: Lang, in
       case 'remove_tags': {
         if (!tags.length) throw invalidField('tags', 'bank.needs_tags');
         const expr = input.action === 'add_tags'
-          ? `array(select distinct x from unnest(q.tags || ?::text[]) as x order by x)`
-          : `array(select x from unnest(q.tags) as x where not x = any(?::text[]))`;
-        const rows = await execSql<{ id: string }>(tx, `update question q set tags = ${expr}, updated_at = now() where q.id = any(?::uuid[]) returning q.id`, [pgArray(tags), ids]);
+          ? sql`array(select distinct x from unnest(q.tags || ${tags}::text[]) as x order by x)`
+          : sql`array(select x from unnest(q.tags) as x where not x = any(${tags}::text[]))`;
+        const rows = await query<{ id: string }>(tx, sql`
+          update question q set tags = ${expr}, updated_at = now() where q.id = any(${ids}::uuid[]) returning q.id`);
         updated = rows.length;
         // Tags are part of the text search.
         await refreshSearchText(tx, rows.map((r) => r.id));
@@ -310,23 +310,29 @@ export async function bulkUpdate(em: EntityManager, actor: Actor, lang: Lang, in
         const path = normaliseCategory(input.category);
         if (!path || path.split('/').some((s) => !s)) throw invalidField('category', path ? 'question.category_path' : 'bank.needs_category');
         const id = (await ensureCategories(tx, [path])).get(path)!;
-        updated = (await execSql(tx, `update question set category_id = ?, updated_at = now() where id = any(?::uuid[]) returning id`, [id, ids])).length;
+        updated = (await query<{ id: string }>(tx, sql`
+          update question set category_id = ${id}, updated_at = now() where id = any(${ids}::uuid[]) returning id`)).length;
         break;
       }
       case 'retire':
-        updated = (await execSql(tx, `update question set status = 'retired', updated_at = now() where id = any(?::uuid[]) and status <> 'retired' returning id`, [ids])).length;
+        updated = (await query<{ id: string }>(tx, sql`
+          update question set status = 'retired', updated_at = now()
+           where id = any(${ids}::uuid[]) and status <> 'retired' returning id`)).length;
         break;
       case 'activate': {
-        const rows = await execSql<{ id: string; key: string; type: string; content: Record<string, unknown> | null }>(tx, `
+        const rows = await query<{ id: string; key: string; type: string; content: Record<string, unknown> | null }>(tx, sql`
           select q.id, q.key, v.type, v.content from question q join question_version v on v.id = q.current_version_id
-           where q.id = any(?::uuid[]) and q.status <> 'active'`, [ids]);
+           where q.id = any(${ids}::uuid[]) and q.status <> 'active'`);
         const ok: string[] = [];
         for (const r of rows) {
           if (definitionOf(r.type)?.manuallyGraded && !r.content?.rubric) {
             skipped.push({ id: r.id, key: r.key, code: 'bank.not_activated', message: t(lang, 'bank.not_activated', { key: r.key, reason: `rubric: ${t(lang, 'field.required')}` }) });
           } else ok.push(r.id);
         }
-        if (ok.length) updated = (await execSql(tx, `update question set status = 'active', updated_at = now() where id = any(?::uuid[]) returning id`, [pgArray(ok)])).length;
+        if (ok.length) {
+          updated = (await query<{ id: string }>(tx, sql`
+            update question set status = 'active', updated_at = now() where id = any(${ok}::uuid[]) returning id`)).length;
+        }
         break;
       }
     }
