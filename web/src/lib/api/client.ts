@@ -146,22 +146,13 @@ async function call(method: Method, path: string, init: AnyInit = {}): Promise<u
  * The API, typed by its OpenAPI document: `api.get('/api/modules/{moduleId}', { path: { moduleId } })` answers the
  * operation's 2xx body; its path parameters, query and body are checked against the document at compile time.
  */
-const typed = {
+export const api = {
   get: <P extends PathsWith<'get'>>(path: P, ...[init]: Args<Operation<P, 'get'>>) => call('get', path, init as AnyInit) as Promise<ApiData<P, 'get'>>,
   post: <P extends PathsWith<'post'>>(path: P, ...[init]: Args<Operation<P, 'post'>>) => call('post', path, init as AnyInit) as Promise<ApiData<P, 'post'>>,
   put: <P extends PathsWith<'put'>>(path: P, ...[init]: Args<Operation<P, 'put'>>) => call('put', path, init as AnyInit) as Promise<ApiData<P, 'put'>>,
   patch: <P extends PathsWith<'patch'>>(path: P, ...[init]: Args<Operation<P, 'patch'>>) => call('patch', path, init as AnyInit) as Promise<ApiData<P, 'patch'>>,
   delete: <P extends PathsWith<'delete'>>(path: P, ...[init]: Args<Operation<P, 'delete'>>) => call('delete', path, init as AnyInit) as Promise<ApiData<P, 'delete'>>,
 };
-
-/** A JSON request to the API by a path below /api, typed by hand; being replaced by the typed methods. */
-async function untyped<T = unknown>(path: string, opts: RequestOptions = {}): Promise<T> {
-  const res = await apiFetch(path, opts);
-  if (res.status === 204) return undefined as T;
-  return ((res.headers.get('content-type') ?? '').includes('json') ? await res.json() : await res.text()) as T;
-}
-
-export const api = Object.assign(untyped, typed);
 
 /** The signed-in user, as `/api/me` describes them. */
 export type Me = ApiData<'/api/me'>;
