@@ -543,4 +543,29 @@ describe('monthly study totals', () => {
     expect(res.json().items.find((i: { userId: string }) => i.userId === ids.m1)).toMatchObject({ displayName: names.m1, confirmedMinutes: 165 });
     expectProblem(await ctx.app.inject({ url: '/api/study/monthly?month=2026-10', headers: as('a1') }), 403);
   });
+
+  it('page through everybody, with the total, instead of stopping at a silent cap', async () => {
+    const first = await ctx.app.inject({ url: '/api/study/monthly?month=2026-10&limit=200', headers: as('trainer') });
+    expect(first.statusCode, first.body).toBe(200);
+    const everyone = (first.json().items as { userId: string }[]).map((i) => i.userId);
+    const total = first.json().total as number;
+    expect(total).toBe(everyone.length);
+    expect(total).toBeGreaterThan(7);
+    // Pages of 3 cover everyone once, in the same order.
+    const paged: string[] = [];
+    for (let offset = 0; offset < total; offset += 3) {
+      const res = await ctx.app.inject({ url: `/api/study/monthly?month=2026-10&limit=3&offset=${offset}`, headers: as('trainer') });
+      expect(res.json().total).toBe(total);
+      expect(res.json().items.length).toBe(Math.min(3, total - offset));
+      paged.push(...(res.json().items as { userId: string }[]).map((i) => i.userId));
+    }
+    expect(paged).toEqual(everyone);
+    // Without a limit a page holds 50; limits outside 1 to 200 and negative offsets are refused, naming the field.
+    const plain = await ctx.app.inject({ url: '/api/study/monthly?month=2026-10', headers: as('trainer') });
+    expect(plain.json().items.length).toBe(Math.min(50, total));
+    for (const [qs, field] of [['limit=0', 'limit'], ['limit=201', 'limit'], ['offset=-1', 'offset']] as const) {
+      const bad = expectProblem(await ctx.app.inject({ url: `/api/study/monthly?month=2026-10&${qs}`, headers: as('trainer') }), 400);
+      expect(bad.errors.map((e: FieldError) => e.path)).toContain(`querystring.${field}`);
+    }
+  });
 });

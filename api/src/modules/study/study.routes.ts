@@ -3,9 +3,8 @@ import { Type } from '@sinclair/typebox';
 import { requestLang } from '../../lib/i18n.js';
 import { problemResponses } from '../../lib/schema.js';
 import { ProgressSchema } from '../courses/courses.schemas.js';
-import { listUsers } from '../users/users.service.js';
 import { AttendanceBody, HeartbeatBody, HeartbeatParams, ListSessionsQuery, LogSessionBody, MonthlyQuery, MonthlyTotalSchema, ReviewBody, SessionSchema } from './study.schemas.js';
-import { listStudySessions, logStudySession, monthlyStudyTotals, recordAttendance, recordStudyProgress, reviewStudySession } from './study.service.js';
+import { listStudySessions, logStudySession, monthlyStudyReport, recordAttendance, recordStudyProgress, reviewStudySession } from './study.service.js';
 
 const tags = ['study'];
 const reviewers = { permission: 'study.review' } as const;
@@ -40,10 +39,6 @@ export const studyRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/study/monthly', {
     config: reviewers,
-    schema: { operationId: 'getMonthlyStudyTotals', tags, querystring: MonthlyQuery, response: { 200: Type.Object({ items: Type.Array(MonthlyTotalSchema) }), ...problemResponses } },
-  }, async (req) => {
-    const people = await listUsers(req.em, req.actor, { orgUnitId: req.query.orgUnitId, role: 'staff', limit: 500, offset: 0 });
-    const totals = await monthlyStudyTotals(req.em, req.query.month, people.items.map((u) => u.id));
-    return { items: people.items.map((u) => ({ ...totals.get(u.id)!, displayName: u.displayName, username: u.username })) };
-  });
+    schema: { operationId: 'getMonthlyStudyTotals', tags, querystring: MonthlyQuery, response: { 200: Type.Object({ items: Type.Array(MonthlyTotalSchema), total: Type.Integer() }), ...problemResponses } },
+  }, async (req) => monthlyStudyReport(req.em, req.actor, req.query));
 };

@@ -26,7 +26,10 @@ export const SessionSchema = Type.Object({
   moduleId: Type.Union([Uuid, Type.Null()]), moduleSlug: Type.Union([Type.String(), Type.Null()]), note: Type.String(), status: Type.String(),
   recordedBy: Type.String(), reviewedBy: Type.Union([Type.String(), Type.Null()]), reviewNote: Type.String(),
 });
-export const MonthlyQuery = Obj({ month: Month(), orgUnitId: Type.Optional(Uuid) });
+export const MonthlyQuery = Obj({
+  month: Month(), orgUnitId: Type.Optional(Uuid),
+  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }), offset: Type.Integer({ minimum: 0, default: 0 }),
+});
 export const MonthlyTotalSchema = Type.Object({
   userId: Uuid, displayName: Type.String(), username: Type.String(), month: Type.String(), readingMinutes: Type.Integer(), completedModules: Type.Integer(),
   confirmedMinutes: Type.Integer(), pendingMinutes: Type.Integer(), byKind: Type.Record(Type.String(), Type.Integer()),

@@ -13,6 +13,7 @@ const scopePrefix = async (em: EntityManager, actor: Actor) => {
 };
 import type { Lang } from '../../lib/i18n.js';
 import { COMPLETION_TIME_SHARE, pickLocale, progressDto, visibleModule } from '../courses/courses.service.js';
+import { listUsers } from '../users/users.service.js';
 import { creditHeartbeat } from './study.repository.js';
 
 import { SESSION_KINDS } from './study.entity.js';
@@ -202,4 +203,19 @@ export async function monthlyStudyTotals(em: EntityManager, month: string, userI
     } else t.pendingMinutes += r.minutes;
   }
   return out;
+}
+
+export interface MonthlyReportInput { month: string; orgUnitId?: string; limit: number; offset: number }
+
+/**
+ * One page of the monthly totals of the staff the actor may see (optionally one unit's subtree), in username
+ * order, with the number of people in all; nothing is left out silently.
+ */
+export async function monthlyStudyReport(em: EntityManager, actor: Actor, input: MonthlyReportInput) {
+  const people = await listUsers(em, actor, { orgUnitId: input.orgUnitId, role: 'staff', limit: input.limit, offset: input.offset });
+  const totals = await monthlyStudyTotals(em, input.month, people.items.map((u) => u.id));
+  return {
+    items: people.items.map((u) => ({ ...totals.get(u.id)!, displayName: u.displayName, username: u.username })),
+    total: people.total,
+  };
 }

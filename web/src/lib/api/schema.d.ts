@@ -9987,7 +9987,9 @@ export interface operations {
     getMonthlyStudyTotals: {
         parameters: {
             query: {
+                limit?: number;
                 month: string;
+                offset?: number;
                 orgUnitId?: string;
             };
             header?: never;
@@ -10017,6 +10019,7 @@ export interface operations {
                             userId: string;
                             username: string;
                         }[];
+                        total: number;
                     };
                 };
             };

@@ -4,18 +4,20 @@ import type { PageLoad } from './$types';
 
 const thisMonth = () => new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 7);
 
-// The unit and the month live in the address (`/study/review?unit=…&month=2026-11`).
+// The unit, the month and the page of the monthly totals live in the address (`/study/review?unit=…&month=2026-11&offset=50`).
+const MONTHLY_PAGE = 50;
 export const load: PageLoad = async ({ fetch, url, depends }) => {
   depends('app:lang', 'app:study-review');
   const unitId = url.searchParams.get('unit') ?? '';
   const asked = url.searchParams.get('month') ?? '';
   const month = /^\d{4}-(0[1-9]|1[0-2])$/.test(asked) ? asked : thisMonth();
   const orgUnitId = unitId || undefined;
+  const offset = Math.max(0, Math.floor(Number(url.searchParams.get('offset')) || 0));
   const [units, people, pending, monthly] = await Promise.all([
     api.get('/api/org-units', { fetch }),
     api.get('/api/users', { fetch, query: { role: 'staff', disabled: false, orgUnitId, limit: 500 } }),
     api.get('/api/study-sessions', { fetch, query: { status: 'logged', limit: 200 } }),
-    api.get('/api/study/monthly', { fetch, query: { month, orgUnitId } }),
+    api.get('/api/study/monthly', { fetch, query: { month, orgUnitId, limit: MONTHLY_PAGE, offset } }),
   ]).catch(pageError);
-  return { unitId, month, units: units.items, people: people.items, pending: pending.items, monthly: monthly.items };
+  return { unitId, month, units: units.items, people: people.items, pending: pending.items, monthly: monthly.items, monthlyTotal: monthly.total, offset, size: MONTHLY_PAGE };
 };
