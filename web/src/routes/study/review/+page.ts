@@ -12,12 +12,14 @@ export const load: PageLoad = async ({ fetch, url, depends }) => {
   const asked = url.searchParams.get('month') ?? '';
   const month = /^\d{4}-(0[1-9]|1[0-2])$/.test(asked) ? asked : thisMonth();
   const orgUnitId = unitId || undefined;
-  const offset = Math.max(0, Math.floor(Number(url.searchParams.get('offset')) || 0));
+  // Anything but a whole number from 0 to 10 million is the first page, not a request the API must refuse.
+  const asOffset = url.searchParams.get('offset') ?? '';
+  const offset = /^\d{1,8}$/.test(asOffset) && Number(asOffset) <= 10_000_000 ? Number(asOffset) : 0;
   const [units, people, pending, monthly] = await Promise.all([
     api.get('/api/org-units', { fetch }),
     api.get('/api/users', { fetch, query: { role: 'staff', disabled: false, orgUnitId, limit: 500 } }),
     api.get('/api/study-sessions', { fetch, query: { status: 'logged', limit: 200 } }),
     api.get('/api/study/monthly', { fetch, query: { month, orgUnitId, limit: MONTHLY_PAGE, offset } }),
   ]).catch(pageError);
-  return { unitId, month, units: units.items, people: people.items, pending: pending.items, monthly: monthly.items, monthlyTotal: monthly.total, offset, size: MONTHLY_PAGE };
+  return { unitId, month, units: units.items, people: people.items, peopleTotal: people.total, pending: pending.items, monthly: monthly.items, monthlyTotal: monthly.total, offset, size: MONTHLY_PAGE };
 };
