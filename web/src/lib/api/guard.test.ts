@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { can, canOpen, deniedArea, permissionFor, redirectFor } from './guard';
+import { can, canOpen, dashboardOf, deniedArea, permissionFor, redirectFor } from './guard';
 import type { Permission } from './client';
 
 const actor = (permissions: Permission[], mustChangePassword = false) => ({ permissions, mustChangePassword });
@@ -60,5 +60,12 @@ describe('route guard', () => {
     expect(can(actor([]), 'learning.study')).toBe(false);
     expect(canOpen(actor([]), '/learn')).toBe(false);
     expect(can(author, 'questions.manage')).toBe(true);
+  });
+
+  it('chooses the home page from permissions', () => {
+    expect(dashboardOf(learner)).toBe('learner');
+    expect(dashboardOf(author)).toBe('people');
+    expect(dashboardOf(actor(['learning.study', 'people.read', 'people.update']))).toBe('team');
+    expect(dashboardOf(actor(['people.read', 'people.update', 'people.admin']))).toBe('admin');
   });
 });

@@ -58,3 +58,16 @@ export function redirectFor(me: Pick<Me, 'permissions' | 'mustChangePassword'> |
   if (me.mustChangePassword) return path === '/account' ? null : '/account';
   return canOpen(me, path) ? null : deniedHref(areaOf(path)![0]);
 }
+
+export type Dashboard = 'admin' | 'team' | 'people' | 'learner';
+
+/**
+ * Which home page someone gets, from what they may do: administering accounts, looking after a team (changing its
+ * people's details), seeing people (training them), or learning.
+ */
+export function dashboardOf(me: Pick<Me, 'permissions'>): Dashboard {
+  if (can(me, 'people.admin')) return 'admin';
+  if (can(me, 'people.update')) return 'team';
+  if (can(me, 'people.read')) return 'people';
+  return 'learner';
+}
