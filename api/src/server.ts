@@ -1,7 +1,5 @@
 import { ConfigError, loadConfig } from './config.js';
-import { createOrm, pgliteDirFor } from './db/orm.js';
-import { buildApp } from './app.js';
-import { prepareDatabase } from './startup.js';
+import { openPglite, pgliteDirFor } from './db/pglite.js';
 import { phaseTimer } from './lib/phases.js';
 
 async function main() {
@@ -17,7 +15,12 @@ async function main() {
     throw e;
   }
   timer.mark('config');
-  const orm = await createOrm({ url: config.databaseUrl, pgliteDir: config.databaseUrl ? undefined : pgliteDirFor(config.dataDir), poolMax: config.databasePoolMax });
+  // The embedded database opens while the rest of the program loads (see db/pglite.ts): only this file, the
+  // configuration and the timer are loaded before it starts.
+  const pglite = config.databaseUrl ? undefined : openPglite(pgliteDirFor(config.dataDir));
+  const [{ createOrm }, { buildApp }, { prepareDatabase }] = await Promise.all([import('./db/orm.js'), import('./app.js'), import('./startup.js')]);
+  timer.mark('load');
+  const orm = await createOrm({ url: config.databaseUrl, pglite, poolMax: config.databasePoolMax });
   timer.mark('database');
   const app = await buildApp({ config, orm, serveWeb: true, prettyLogs: config.env === 'development' && process.stdout.isTTY, mark: timer.mark });
   await prepareDatabase(orm, config, app.log, timer.mark);
@@ -29,7 +32,8 @@ async function main() {
     app.log.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
     try {
       await app.close(); // stops accepting and waits for in-flight requests
-      await orm.close(); // PGlite closes its files cleanly, so the next start replays nothing
+      await orm.close();
+      await (await pglite)?.close(); // PGlite closes its files cleanly, so the next start replays nothing
       process.exit(0);
     } catch (err) {
       app.log.error({ err }, 'error during shutdown');
