@@ -1,8 +1,5 @@
 // What single and multiple choice share in the editor: options with correct flags or custom weights.
-import ChoiceEditor from './ChoiceEditor.svelte';
-import ChoiceKey from './ChoiceKey.svelte';
-import ChoiceResponse from './ChoiceResponse.svelte';
-import { num, option, s, type Draft, type Question, type WebQuestionType } from './common';
+import { num, s, type Draft, type Question, type WebTypeLogic } from './common.js';
 
 type ChoiceType = 'single_choice' | 'multiple_choice';
 const round5 = (n: number) => Math.round(n * 1e5) / 1e5;
@@ -15,7 +12,7 @@ export function autoWeights(type: ChoiceType, correct: boolean[]): number[] {
   return correct.map((c) => (c ? round5(100 / Math.max(n, 1)) : w > 0 ? round5(-100 / w) : 0));
 }
 
-export function choiceType(type: ChoiceType, defaults: () => Partial<Draft>): WebQuestionType {
+export function choiceType(type: ChoiceType, defaults: () => Partial<Draft>): WebTypeLogic {
   return {
     type,
     defaults,
@@ -37,10 +34,6 @@ export function choiceType(type: ChoiceType, defaults: () => Partial<Draft>): We
       });
       return type === 'multiple_choice' ? { options, scoring: d.scoring } : { options };
     },
-    Editor: ChoiceEditor,
-    Response: ChoiceResponse,
-    Key: ChoiceKey,
   };
 }
 
-export const newOption = () => option();

@@ -58,6 +58,11 @@ export interface Question {
   pairs?: { left: string; right: string }[]; distractors?: string[]; items?: string[]; rubric?: string; modelAnswer?: string;
 }
 
+/** What the editor reads of a stored question (bank.ts QuestionDetail). */
+export interface QuestionDetailLike {
+  key: string; language: 'zh' | 'en'; status: Status; category: string | null; tags: string[]; modules: string[]; question: Question;
+}
+
 /** A field's reason, when the last check found one. */
 export type FieldError = (path: string) => string | undefined;
 
@@ -67,8 +72,8 @@ export type EditorComponent = Component<{ draft: Draft; err: FieldError }, objec
 export type ResponseComponent = Component<{ learner: LearnerView; name: string }>;
 export type KeyComponent = Component<{ answer: AnswerView }>;
 
-/** One question type in the web app: editor defaults, draft to body, stored question to draft, and what it shows. */
-export interface WebQuestionType {
+/** One question type's editing rules: editor defaults, stored question to draft, draft to body. */
+export interface WebTypeLogic {
   type: QuestionType;
   /** The type's own fields of a new draft. */
   defaults(): Partial<TypeDraft>;
@@ -76,6 +81,10 @@ export interface WebQuestionType {
   read(q: Question): Partial<TypeDraft>;
   /** The type's own fields of the request body: the canonical model, only the fields of its type. */
   body(d: Draft): Record<string, unknown>;
+}
+
+/** One question type in the web app: its editing rules, its answer fields in the editor, and what its preview shows. */
+export interface WebQuestionType extends WebTypeLogic {
   Editor: EditorComponent;
   Response: ResponseComponent;
   Key: KeyComponent;

@@ -1,4 +1,4 @@
 // essay: a long answer, graded by a person.
-import { gradedType } from './graded';
+import { gradedType } from './graded.js';
 
 export const essay = gradedType('essay');

@@ -1,10 +1,7 @@
 // fill_blank: `{{n}}` markers in the stem, accepted answers (with weights and feedback) per blank.
-import FillBlankEditor from './FillBlankEditor.svelte';
-import FillBlankKey from './FillBlankKey.svelte';
-import FillBlankResponse from './FillBlankResponse.svelte';
-import { answerRow, num, s, type WebQuestionType } from './common';
+import { answerRow, num, s, type WebTypeLogic } from './common.js';
 
-export const fillBlank: WebQuestionType = {
+export const fillBlank: WebTypeLogic = {
   type: 'fill_blank',
   defaults: () => ({ blanks: [{ answers: [answerRow()] }] }),
   read: (q) => ({
@@ -20,7 +17,4 @@ export const fillBlank: WebQuestionType = {
       }),
     })),
   }),
-  Editor: FillBlankEditor,
-  Response: FillBlankResponse,
-  Key: FillBlankKey,
 };

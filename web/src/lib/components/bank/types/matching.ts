@@ -1,10 +1,7 @@
 // matching: pairs of a left item and its right-hand answer, and distractors that belong to no left item.
-import MatchingEditor from './MatchingEditor.svelte';
-import MatchingKey from './MatchingKey.svelte';
-import MatchingResponse from './MatchingResponse.svelte';
-import type { WebQuestionType } from './common';
+import type { WebTypeLogic } from './common.js';
 
-export const matching: WebQuestionType = {
+export const matching: WebTypeLogic = {
   type: 'matching',
   defaults: () => ({ pairs: [{ left: '', right: '' }, { left: '', right: '' }, { left: '', right: '' }], distractors: [] }),
   read: (q) => ({ pairs: (q.pairs ?? []).map((p) => ({ ...p })), distractors: [...(q.distractors ?? [])] }),
@@ -12,7 +9,4 @@ export const matching: WebQuestionType = {
     pairs: d.pairs.map((p) => ({ left: p.left, right: p.right })),
     ...(d.distractors.some((x) => x.trim()) ? { distractors: d.distractors.filter((x) => x.trim()) } : {}),
   }),
-  Editor: MatchingEditor,
-  Response: MatchingResponse,
-  Key: MatchingKey,
 };

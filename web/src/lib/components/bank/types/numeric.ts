@@ -1,10 +1,7 @@
 // numeric: values with a tolerance or ranges, each with a weight and feedback; feedback for any other answer.
-import NumericEditor from './NumericEditor.svelte';
-import NumericKey from './NumericKey.svelte';
-import NumericResponse from './NumericResponse.svelte';
-import { num, numericRow, s, type WebQuestionType } from './common';
+import { num, numericRow, s, type WebTypeLogic } from './common.js';
 
-export const numeric: WebQuestionType = {
+export const numeric: WebTypeLogic = {
   type: 'numeric',
   defaults: () => ({ numeric: [numericRow()], incorrectFeedback: '' }),
   read: (q) => ({
@@ -20,7 +17,4 @@ export const numeric: WebQuestionType = {
     })),
     ...(d.incorrectFeedback.trim() ? { incorrectFeedback: d.incorrectFeedback } : {}),
   }),
-  Editor: NumericEditor,
-  Response: NumericResponse,
-  Key: NumericKey,
 };

@@ -1,4 +1,4 @@
 // short_answer: a few lines, graded by a person.
-import { gradedType } from './graded';
+import { gradedType } from './graded.js';
 
 export const shortAnswer = gradedType('short_answer');
