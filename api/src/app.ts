@@ -6,6 +6,7 @@ import type { AppConfig } from './config.js';
 import type { Orm } from './db/orm.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { schemaFormats, schemaKeywords, withSchemaRules } from './lib/schema.js';
+import { lazyCompilers } from './lib/lazy-compile.js';
 import authPlugin from './plugins/auth.js';
 import databasePlugin from './plugins/database.js';
 import errorsPlugin, { sendProblem } from './plugins/errors.js';
@@ -40,7 +41,7 @@ const ajvCommon = { removeAdditional: true, useDefaults: true, allErrors: true }
  * Query strings, path parameters and headers are text and are parsed into the types their schema names; JSON bodies
  * already carry types and are never coerced (`null` would become `false`, `123` would become `"123"`).
  */
-const partValidators: NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator'] =
+const partValidators: NonNullable<NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']> =
   (externalSchemas, ajvOptions) => {
     const base = {
       ...((ajvOptions ?? {}) as { plugins?: [] }),
@@ -58,9 +59,17 @@ const partValidators: NonNullable<NonNullable<FastifyServerOptions['schemaContro
     };
   };
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Compiles the validators and serializers not used yet (each compiles on first use otherwise; lib/lazy-compile.ts). */
+    compileSchemas(): Promise<void>;
+  }
+}
+
 /** Builds the whole application: plugins and modules. It never listens; server.ts and the tests decide that. */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const { config } = opts;
+  const compilers = lazyCompilers(partValidators);
   // Pretty logs are formatted in this thread (a stream, not a pino transport): a transport starts a worker thread
   // from a file found by path, which a bundle does not have, and costs start-up time besides. Only a person at a
   // terminal gets them, so pino-pretty is loaded only then.
@@ -76,7 +85,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
     },
-    schemaController: { compilersFactory: { buildValidator: partValidators } },
+    schemaController: { compilersFactory: { buildValidator: compilers.buildValidator, buildSerializer: compilers.buildSerializer } },
     // A path that is not valid percent-encoding (`%C0%AF`) gets the same problem+json as every other bad request.
     frameworkErrors: (err, req, reply) => {
       const status = err.statusCode ?? 400;
@@ -85,6 +94,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     bodyLimit: 1024 * 1024,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.decorate('compileSchemas', compilers.compileAll);
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
     done();
