@@ -15,3 +15,6 @@ migrationsList.push({ name: 'Migration20261202000100_study_clock', class: Migrat
 
 import { Migration20261202000200_question_rendered } from './Migration20261202000200_question_rendered.js';
 migrationsList.push({ name: 'Migration20261202000200_question_rendered', class: Migration20261202000200_question_rendered });
+
+import { Migration20261202000101_module_outline } from './Migration20261202000101_module_outline.js';
+migrationsList.push({ name: 'Migration20261202000101_module_outline', class: Migration20261202000101_module_outline });

@@ -618,3 +618,22 @@ describe('images', () => {
     expectProblem(await upload('trainer', randomUUID(), 'x.png', png), 404);
   });
 });
+
+describe('render once: each revision keeps its outline beside the body', () => {
+  interface OutlineRow { id: string; locales: Record<string, { title: string; summary: string; tags: string[]; toc: { id: string; depth: number }[] }>; outline: unknown }
+  it('written with every revision (files, the browser, restores), equal to what its text says, and rebuilt the same by the migration', async () => {
+    const rows = await q<OutlineRow>(`select id, locales, outline from module_revision order by id`);
+    expect(rows.length).toBeGreaterThan(5);
+    for (const r of rows) {
+      const expected = Object.fromEntries(Object.entries(r.locales).map(([lang, l]) => [lang, {
+        title: l.title, summary: l.summary, tags: l.tags, sections: l.toc.filter((t) => t.depth === 2).map((t) => t.id),
+      }]));
+      expect(r.outline, r.id).toEqual(expected);
+    }
+    // The migration's backfill gives existing revisions exactly the outline the code writes.
+    const { BACKFILL_OUTLINE } = await import('../../migrations/Migration20261202000101_module_outline.js');
+    await q(`update module_revision set outline = '{}'`);
+    await q(BACKFILL_OUTLINE);
+    expect(await q<OutlineRow>(`select id, locales, outline from module_revision order by id`)).toEqual(rows);
+  });
+});

@@ -3,9 +3,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
 import type { EntityManager } from '@mikro-orm/core';
 import { renderMarkdown } from '../../lib/markdown.js';
-import { pgArray, execSql } from '../../lib/sql.js';
+import { exec, execSql, query, sql } from '../../lib/sql.js';
 import { TrackFileSchema, parseModuleFile, schemaIssues, type FrontMatter, type TrackFile } from './front-matter.js';
-import type { Locales, LocaleContent } from './course.entity.js';
+import type { Locales, LocaleContent, Outline } from './course.entity.js';
 
 export const IMAGE_TYPES: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp', '.svg': 'image/svg+xml' };
 const LANGS = ['zh', 'en'] as const;
@@ -111,18 +111,25 @@ export function assetBase(moduleId: string) {
 }
 
 /** Renders each language's markdown once and gathers the text search runs over. */
-export function buildLocales(moduleId: string, input: Partial<Record<'zh' | 'en', Omit<LocaleContent, 'html' | 'toc'>>>): { locales: Locales; searchText: string; contentHash: string } {
+export function buildLocales(moduleId: string, input: Partial<Record<'zh' | 'en', Omit<LocaleContent, 'html' | 'toc'>>>): { locales: Locales; outline: Outline; searchText: string; contentHash: string } {
   const locales: Locales = {};
+  const outline: Outline = {};
   const search: string[] = [];
   for (const lang of LANGS) {
     const l = input[lang];
     if (!l) continue;
     const rendered = renderMarkdown(l.body, { assetBase: assetBase(moduleId) });
     locales[lang] = { ...l, html: rendered.html, toc: rendered.toc };
+    outline[lang] = { title: l.title, summary: l.summary, tags: l.tags, sections: rendered.toc.filter((t) => t.depth === 2).map((t) => t.id) };
     search.push(l.title, l.summary, ...l.tags, ...l.objectives, rendered.text);
   }
   const contentHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
-  return { locales, searchText: search.join(' \n ').toLowerCase(), contentHash };
+  return { locales, outline, searchText: search.join(' \n ').toLowerCase(), contentHash };
+}
+
+interface SyncedModuleRow {
+  id: string; slug: string; source: 'file' | 'browser'; file_hash: string | null; edited_in_browser: boolean;
+  conflict: { fileHash: string } | null; archived_at: Date | null; track_id: string; sort_order: number; source_path: string | null;
 }
 
 export interface SyncReport { tracks: number; created: string[]; revised: string[]; archived: string[]; conflicts: string[]; unchanged: number }
@@ -146,7 +153,7 @@ export async function syncContent(em: EntityManager, dir: string, now: Date = ne
           is distinct from (excluded.sort_order, excluded.title_zh, excluded.title_en, excluded.summary_zh, excluded.summary_en, null)`,
       [t.id, t.order, t.title.zh, t.title.en, t.summary.zh, t.summary.en]);
     }
-    const existing = await execSql<any>(tx, `select id, slug, source, file_hash, edited_in_browser, conflict, archived_at, track_id, sort_order, source_path from course_module`);
+    const existing = await query<SyncedModuleRow>(tx, sql`select id, slug, source, file_hash, edited_in_browser, conflict, archived_at, track_id, sort_order, source_path from course_module`);
     const bySlug = new Map(existing.map((m) => [m.slug, m]));
     for (const spec of tree.modules) {
       const current = bySlug.get(spec.slug);
@@ -212,12 +219,12 @@ function localeInput(spec: ModuleSpec) {
 
 /** The file version becomes the next published revision; used by the sync and by "take the file" in a conflict. */
 export async function addFileRevision(em: EntityManager, moduleId: string, spec: ModuleSpec, now: Date) {
-  const { locales, searchText, contentHash } = buildLocales(moduleId, localeInput(spec));
+  const { locales, outline, searchText, contentHash } = buildLocales(moduleId, localeInput(spec));
   const id = randomUUID();
-  await execSql(em, `
-    insert into module_revision (id, module_id, number, origin, state, minutes, positions, locales, search_text, content_hash, created_at, published_at)
-    values (?, ?, (select coalesce(max(number), 0) + 1 from module_revision where module_id = ?), 'file', 'published', ?, ?::text[], ?, ?, ?, ?, ?)`,
-  [id, moduleId, moduleId, spec.minutes, pgArray(spec.positions), JSON.stringify(locales), searchText, contentHash, now, now]);
+  await exec(em, sql`
+    insert into module_revision (id, module_id, number, origin, state, minutes, positions, locales, outline, search_text, content_hash, created_at, published_at)
+    values (${id}, ${moduleId}, (select coalesce(max(number), 0) + 1 from module_revision where module_id = ${moduleId}), 'file', 'published',
+            ${spec.minutes}, ${spec.positions}::text[], ${JSON.stringify(locales)}, ${JSON.stringify(outline)}, ${searchText}, ${contentHash}, ${now}, ${now})`);
   await execSql(em, `update course_module set published_revision_id = ? where id = ?`, [id, moduleId]);
   return id;
 }

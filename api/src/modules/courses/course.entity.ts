@@ -57,6 +57,19 @@ export interface LocaleContent {
 }
 export type Locales = Partial<Record<'zh' | 'en', LocaleContent>>;
 
+/**
+ * What lists, My learning and the heartbeat need of one language of a revision, kept apart from the body so that
+ * they never read the markdown or the HTML: written with the revision, from the same rendering.
+ */
+export interface LocaleOutline {
+  title: string;
+  summary: string;
+  tags: string[];
+  /** Ids of the second-level headings: the sections a reader marks as read. */
+  sections: string[];
+}
+export type Outline = Partial<Record<'zh' | 'en', LocaleOutline>>;
+
 export const ModuleRevision = defineEntity({
   name: 'ModuleRevision',
   tableName: 'module_revision',
@@ -69,6 +82,7 @@ export const ModuleRevision = defineEntity({
     minutes: p.integer(),
     positions: textArray(),
     locales: p.json<Locales>(),
+    outline: p.json<Outline>(),
     searchText: p.text().default(''),
     contentHash: p.string().length(64),
     createdBy: p.uuid().nullable(),

@@ -8,7 +8,10 @@ import { likeEscape, pgArray, execSql } from '../../lib/sql.js';
 import type { Actor } from '../../access/actor.js';
 import { can } from '../../access/permissions.js';
 import { assetBase, buildLocales } from './content-sync.js';
-import type { LocaleContent, Locales } from './course.entity.js';
+import type { LocaleContent } from './course.entity.js';
+import {
+  findModule, findModuleForStudy, listModuleRows, pickLocale, readModule, type ModuleForStudy, type ModuleRow, type ProgressColumns,
+} from './courses.repository.js';
 
 export const isAuthor = (a: Actor) => can(a, 'modules.author');
 
@@ -19,29 +22,24 @@ type LocaleInput = Omit<LocaleContent, 'html' | 'toc'>;
 
 export interface ProgressDto { secondsSpent: number; sectionsRead: string[]; position: string | null; reachedEnd: boolean; completedAt: string | null; percent: number; startedAt: string }
 
-function percentOf(p: any, sectionIds: string[]): number {
-  if (!p) return 0;
+function percentOf(p: ProgressColumns, sectionIds: string[]): number {
   if (p.completed_at) return 100;
   const read = new Set<string>(p.sections_read ?? []);
   const share = sectionIds.length ? sectionIds.filter((id) => read.has(id)).length / sectionIds.length : p.reached_end ? 1 : 0;
   return Math.min(95, Math.round(share * 95));
 }
 
-export function progressDto(p: any, sectionIds: string[]): ProgressDto | null {
-  if (!p) return null;
+/** A person's progress in a module as every screen shows it; null when they have not started it. */
+export function progressDto(p: ProgressColumns | null | undefined, sectionIds: string[]): ProgressDto | null {
+  if (!p || p.seconds_spent === null || p.seconds_spent === undefined) return null;
   return {
     secondsSpent: Number(p.seconds_spent), sectionsRead: p.sections_read ?? [], position: p.position ?? null, reachedEnd: !!p.reached_end,
     completedAt: p.completed_at ? new Date(p.completed_at).toISOString() : null, percent: percentOf(p, sectionIds),
-    startedAt: new Date(p.started_at).toISOString(),
+    startedAt: new Date(p.started_at!).toISOString(),
   };
 }
 
-/** The learner's language if the revision has it, else the other one (the reader shows that it fell back). */
-export function pickLocale(locales: Locales, lang: Lang): { lang: Lang; fallback: boolean; content: LocaleContent } {
-  const other: Lang = lang === 'zh' ? 'en' : 'zh';
-  if (locales[lang]) return { lang, fallback: false, content: locales[lang]! };
-  return { lang: other, fallback: true, content: locales[other]! };
-}
+export { pickLocale };
 
 const sectionIdsOf = (c: LocaleContent | undefined) => (c?.toc ?? []).filter((t) => t.depth === 2).map((t) => t.id);
 
@@ -88,30 +86,17 @@ export interface ListModulesInput { q?: string; trackId?: string; tag?: string; 
 
 export async function listModules(em: EntityManager, actor: Actor, lang: Lang, input: ListModulesInput) {
   const author = isAuthor(actor) && !!input.includeDrafts;
-  const q = input.q?.trim() ? `%${likeEscape(input.q.trim().toLowerCase())}%` : null;
-  // Authors see the draft when there is one; learners only ever see published revisions.
-  const rows = await execSql<any>(em, `
-    select m.id, m.slug, m.track_id, m.sort_order, m.archived_at, m.conflict is not null as has_conflict,
-           m.published_revision_id, m.draft_revision_id, r.locales, r.minutes, r.positions, r.number,
-           p.seconds_spent, p.sections_read, p.reached_end, p.completed_at, p.started_at, p.position
-      from course_module m
-      join module_revision r on r.id = ${author ? 'coalesce(m.draft_revision_id, m.published_revision_id)' : 'm.published_revision_id'}
-      join track t on t.id = m.track_id
-      left join study_progress p on p.module_id = m.id and p.user_id = ?
-     where (?::boolean or (m.archived_at is null))
-       and (?::text is null or m.track_id = ?)
-       and (?::text is null or r.search_text like ?)
-     order by t.sort_order, m.sort_order, m.slug`,
-  [actor.id, author, input.trackId ?? null, input.trackId ?? null, q, q]);
+  const pattern = input.q?.trim() ? `%${likeEscape(input.q.trim().toLowerCase())}%` : null;
+  const rows = await listModuleRows(em, { userId: actor.id, drafts: author, trackId: input.trackId, pattern });
   const assigned = await assignedModules(em, actor.id);
   const items = rows.map((r) => {
-    const { lang: shown, fallback, content } = pickLocale(r.locales, lang);
+    const { lang: shown, fallback, content } = pickLocale(r.outline, lang);
     return {
       id: r.id, slug: r.slug, trackId: r.track_id, order: r.sort_order, lang: shown, fallback, title: content.title,
       summary: content.summary, tags: content.tags, minutes: r.minutes, positions: r.positions,
       status: r.archived_at ? 'archived' : r.published_revision_id ? (r.draft_revision_id ? 'published_with_draft' : 'published') : 'draft',
       hasConflict: !!r.has_conflict,
-      progress: progressDto(r.seconds_spent === null || r.seconds_spent === undefined ? null : r, sectionIdsOf(content)),
+      progress: progressDto(r, content.sections),
       assignment: assigned.get(r.id) ?? null,
     };
   });
@@ -121,46 +106,36 @@ export async function listModules(em: EntityManager, actor: Actor, lang: Lang, i
 
 // ---------- reading ----------
 
-/**
- * A module by id or slug. `withRevision` also brings the minutes and languages of the text a reader gets (the
- * published revision, else the draft), in the same query: the study heartbeat needs both on every beat.
- */
-async function findModule(em: EntityManager, idOrSlug: string, withRevision = false) {
-  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrSlug);
-  const [m] = await execSql<any>(em, withRevision
-    ? `select m.*, r.minutes, r.locales from course_module m join module_revision r on r.id = coalesce(m.published_revision_id, m.draft_revision_id)
-        where ${isUuid ? 'm.id = ?::uuid' : 'm.slug = ?'}`
-    : `select * from course_module where ${isUuid ? 'id = ?::uuid' : 'slug = ?'}`, [idOrSlug]);
-  return m ?? null;
-}
+/** Learners may open a module that is published and not archived; authors may open anything. */
+const openTo = (actor: Actor, m: { published_revision_id: string | null; archived_at: Date | null }) =>
+  isAuthor(actor) || (!!m.published_revision_id && !m.archived_at);
 
 /** A module a learner may open: published and not archived. Authors may open anything. Otherwise 404. */
-export async function visibleModule(em: EntityManager, actor: Actor, idOrSlug: string, opts: { withRevision?: boolean } = {}) {
-  const m = await findModule(em, idOrSlug, opts.withRevision);
-  if (!m || (!isAuthor(actor) && (!m.published_revision_id || m.archived_at))) throw notFound('module');
+export async function visibleModule(em: EntityManager, actor: Actor, idOrSlug: string): Promise<ModuleRow> {
+  const m = await findModule(em, idOrSlug);
+  if (!m || !openTo(actor, m)) throw notFound('module');
+  return m;
+}
+
+/** The heartbeat's view of a module the actor may open (its minutes and section ids, no text), else 404. */
+export async function studyableModule(em: EntityManager, actor: Actor, idOrSlug: string): Promise<ModuleForStudy> {
+  const m = await findModuleForStudy(em, idOrSlug);
+  if (!m || !openTo(actor, m)) throw notFound('module');
   return m;
 }
 
 export async function getModule(em: EntityManager, actor: Actor, lang: Lang, idOrSlug: string, opts: { draft?: boolean } = {}) {
-  const m = await visibleModule(em, actor, idOrSlug);
-  const revisionId = opts.draft && isAuthor(actor) ? (m.draft_revision_id ?? m.published_revision_id) : m.published_revision_id;
-  if (!revisionId) throw notFound('module');
-  const [r] = await execSql<any>(em, `select * from module_revision where id = ?`, [revisionId]);
-  const [p] = await execSql<any>(em, `select * from study_progress where user_id = ? and module_id = ?`, [actor.id, m.id]);
-  const [track] = await execSql<any>(em, `select id, title_zh, title_en from track where id = ?`, [m.track_id]);
-  const siblings = await execSql<any>(em, `
-    select m.id, m.slug from course_module m where m.track_id = ? and m.published_revision_id is not null and m.archived_at is null
-     order by m.sort_order, m.slug`, [m.track_id]);
-  const at = siblings.findIndex((s) => s.id === m.id);
-  const { lang: shown, fallback, content } = pickLocale(r.locales, lang);
+  const r = await readModule(em, { idOrSlug, userId: actor.id, draft: !!opts.draft && isAuthor(actor), lang });
+  if (!r || !openTo(actor, r) || !r.revision_id || !r.content) throw notFound('module');
+  const content = r.content;
   return {
-    id: m.id, slug: m.slug, trackId: m.track_id, trackTitle: lang === 'zh' ? track.title_zh : track.title_en,
-    lang: shown, fallback, languages: Object.keys(r.locales), title: content.title, summary: content.summary,
-    objectives: content.objectives, tags: content.tags, minutes: r.minutes, positions: r.positions, html: content.html, toc: content.toc,
-    revision: { number: r.number, state: r.state, publishedAt: r.published_at ? new Date(r.published_at).toISOString() : null },
-    progress: progressDto(p, sectionIdsOf(content)),
-    completionSeconds: Math.round(r.minutes * 60 * COMPLETION_TIME_SHARE),
-    previous: at > 0 ? siblings[at - 1].slug : null, next: at >= 0 && at < siblings.length - 1 ? siblings[at + 1].slug : null,
+    id: r.id, slug: r.slug, trackId: r.track_id, trackTitle: lang === 'zh' ? r.track_title_zh : r.track_title_en,
+    lang: r.shown ?? lang, fallback: r.shown !== lang, languages: r.languages ?? [], title: content.title, summary: content.summary,
+    objectives: content.objectives, tags: content.tags, minutes: r.minutes ?? 0, positions: r.positions ?? [], html: content.html, toc: content.toc,
+    revision: { number: r.number ?? 0, state: r.state ?? 'published', publishedAt: r.published_at ? new Date(r.published_at).toISOString() : null },
+    progress: progressDto(r, sectionIdsOf(content)),
+    completionSeconds: Math.round((r.minutes ?? 0) * 60 * COMPLETION_TIME_SHARE),
+    previous: r.previous, next: r.next,
   };
 }
 
@@ -212,9 +187,9 @@ export async function createModule(em: EntityManager, actor: Actor, input: Requi
     await execSql(tx, `insert into course_module (id, slug, track_id, sort_order, source, edited_in_browser) values (?, ?, ?, ?, 'browser', true)`,
       [id, slug, input.trackId, n]);
     await execSql(tx, `
-      insert into module_revision (id, module_id, number, origin, state, minutes, positions, locales, search_text, content_hash, created_by)
-      values (?, ?, 1, 'browser', 'draft', ?, ?::text[], ?, ?, ?, ?)`,
-    [revisionId, id, input.minutes, pgArray(input.positions), JSON.stringify(built.locales), built.searchText, built.contentHash, actor.id]);
+      insert into module_revision (id, module_id, number, origin, state, minutes, positions, locales, outline, search_text, content_hash, created_by)
+      values (?, ?, 1, 'browser', 'draft', ?, ?::text[], ?, ?, ?, ?, ?)`,
+    [revisionId, id, input.minutes, pgArray(input.positions), JSON.stringify(built.locales), JSON.stringify(built.outline), built.searchText, built.contentHash, actor.id]);
     await execSql(tx, `update course_module set draft_revision_id = ? where id = ?`, [revisionId, id]);
   });
   return getModuleSource(em, actor, id);
@@ -235,14 +210,14 @@ export async function updateModule(em: EntityManager, actor: Actor, id: string, 
   const positions = input.positions ?? base.positions;
   await em.transactional(async (tx) => {
     if (m.draft_revision_id) {
-      await execSql(tx, `update module_revision set minutes = ?, positions = ?::text[], locales = ?, search_text = ?, content_hash = ?, created_by = ?, created_at = now() where id = ?`,
-        [minutes, pgArray(positions), JSON.stringify(built.locales), built.searchText, built.contentHash, actor.id, m.draft_revision_id]);
+      await execSql(tx, `update module_revision set minutes = ?, positions = ?::text[], locales = ?, outline = ?, search_text = ?, content_hash = ?, created_by = ?, created_at = now() where id = ?`,
+        [minutes, pgArray(positions), JSON.stringify(built.locales), JSON.stringify(built.outline), built.searchText, built.contentHash, actor.id, m.draft_revision_id]);
     } else {
       const draftId = randomUUID();
       await execSql(tx, `
-        insert into module_revision (id, module_id, number, origin, state, minutes, positions, locales, search_text, content_hash, created_by)
-        values (?, ?, (select max(number) + 1 from module_revision where module_id = ?), 'browser', 'draft', ?, ?::text[], ?, ?, ?, ?)`,
-      [draftId, m.id, m.id, minutes, pgArray(positions), JSON.stringify(built.locales), built.searchText, built.contentHash, actor.id]);
+        insert into module_revision (id, module_id, number, origin, state, minutes, positions, locales, outline, search_text, content_hash, created_by)
+        values (?, ?, (select max(number) + 1 from module_revision where module_id = ?), 'browser', 'draft', ?, ?::text[], ?, ?, ?, ?, ?)`,
+      [draftId, m.id, m.id, minutes, pgArray(positions), JSON.stringify(built.locales), JSON.stringify(built.outline), built.searchText, built.contentHash, actor.id]);
       await execSql(tx, `update course_module set draft_revision_id = ? where id = ?`, [draftId, m.id]);
     }
     // From now on a change to this module's files is a conflict for a trainer, never a silent overwrite.
@@ -332,8 +307,8 @@ export async function restoreRevision(em: EntityManager, actor: Actor, id: strin
   const newId = randomUUID();
   await em.transactional(async (tx) => {
     await execSql(tx, `
-      insert into module_revision (id, module_id, number, origin, state, minutes, positions, locales, search_text, content_hash, created_by, published_at)
-      select ?, module_id, (select max(number) + 1 from module_revision where module_id = ?), 'restore', 'published', minutes, positions, locales, search_text, content_hash, ?, ?
+      insert into module_revision (id, module_id, number, origin, state, minutes, positions, locales, outline, search_text, content_hash, created_by, published_at)
+      select ?, module_id, (select max(number) + 1 from module_revision where module_id = ?), 'restore', 'published', minutes, positions, locales, outline, search_text, content_hash, ?, ?
         from module_revision where id = ?`, [newId, m.id, actor.id, now, old.id]);
     await execSql(tx, `update course_module set published_revision_id = ?, edited_in_browser = true, updated_at = now() where id = ?`, [newId, m.id]);
   });

@@ -12,7 +12,8 @@ const scopePrefix = async (em: EntityManager, actor: Actor) => {
   return s.kind === 'all' || s.kind === 'self' ? null : scopePathOf(s);
 };
 import type { Lang } from '../../lib/i18n.js';
-import { COMPLETION_TIME_SHARE, pickLocale, progressDto, visibleModule } from '../courses/courses.service.js';
+import { COMPLETION_TIME_SHARE, progressDto, studyableModule, visibleModule } from '../courses/courses.service.js';
+import { sectionsOf } from '../courses/courses.repository.js';
 import { listUsers } from '../users/users.service.js';
 import { creditHeartbeat } from './study.repository.js';
 
@@ -38,15 +39,14 @@ export interface HeartbeatInput {
  * of the estimated time spent; once complete, a module stays complete.
  */
 export async function recordStudyProgress(em: EntityManager, actor: Actor, moduleId: string, input: HeartbeatInput, now: Date, lang: Lang = 'zh') {
-  const m = await visibleModule(em, actor, moduleId, { withRevision: true });
+  const m = await studyableModule(em, actor, moduleId);
   const row = await creditHeartbeat(em, {
     userId: actor.id, sessionId: actor.sessionId, moduleId: m.id, clientId: input.clientId, seq: input.seq, seconds: input.seconds,
     position: input.position ?? null, sectionsRead: (input.sectionsRead ?? []).slice(0, 200), reachedEnd: !!input.reachedEnd,
     needSeconds: Math.round(m.minutes * 60 * COMPLETION_TIME_SHARE), now,
   });
   // The sections the learner reads are those of the language the reader shows, as getModule computes them.
-  const toc = pickLocale(m.locales, lang).content?.toc ?? [];
-  return progressDto(row, toc.filter((t: any) => t.depth === 2).map((t: any) => t.id))!;
+  return progressDto(row, sectionsOf(m.outline, lang))!;
 }
 
 // ---------- study sessions ----------
