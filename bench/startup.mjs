@@ -59,7 +59,7 @@ async function timeToHealthy(dataDir, port) {
 const load = [loadavg()[0]];
 let webBuildMs;
 if (process.env.BENCH_WEB !== '0') {
-  webBuildMs = timed(process.execPath, [join('web', 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'error'], { cwd: 'web' });
+  webBuildMs = timed(process.execPath, [join('node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'error'], { cwd: 'web' });
 }
 const baseline = [];
 const apiBuild = [];
