@@ -40,7 +40,7 @@ export const courseRoutes: FastifyPluginAsyncTypebox<{ contentDir: string }> = a
   app.post('/modules', {
     config: author,
     schema: { operationId: 'createModule', tags, body: CreateModuleBody, response: { 201: ModuleSourceSchema, ...problemResponses } },
-  }, async (req, reply) => reply.code(201).send(await createModule(req.em, req.actor, req.body as any)));
+  }, async (req, reply) => reply.code(201).send(await createModule(req.em, req.actor, req.body)));
 
   app.get('/modules/:moduleId/source', {
     config: author,
@@ -50,7 +50,7 @@ export const courseRoutes: FastifyPluginAsyncTypebox<{ contentDir: string }> = a
   app.patch('/modules/:moduleId', {
     config: author,
     schema: { operationId: 'updateModule', tags, params: ModuleUuidParams, body: UpdateModuleBody, response: { 200: ModuleSourceSchema, ...problemResponses } },
-  }, async (req) => updateModule(req.em, req.actor, req.params.moduleId, req.body as any));
+  }, async (req) => updateModule(req.em, req.actor, req.params.moduleId, req.body));
 
   app.post('/modules/:moduleId/publish', {
     config: author,
@@ -117,8 +117,8 @@ export const courseRoutes: FastifyPluginAsyncTypebox<{ contentDir: string }> = a
       if (!file) throw invalidField('file', 'field.required');
       const data = await file.toBuffer();
       return reply.code(201).send(await uploadAsset(req.em, req.actor, req.params.moduleId, { filename: file.filename, data }));
-    } catch (err: any) {
-      if (err?.code === 'FST_REQ_FILE_TOO_LARGE') throw invalidField('file', 'course.image_too_large', { max: '2 MB' });
+    } catch (err) {
+      if ((err as { code?: string } | null)?.code === 'FST_REQ_FILE_TOO_LARGE') throw invalidField('file', 'course.image_too_large', { max: '2 MB' });
       throw err;
     }
   });

@@ -10,7 +10,7 @@ import { can } from '../../access/permissions.js';
 import { assetBase, buildLocales } from './content-sync.js';
 import type { LocaleContent } from './course.entity.js';
 import {
-  findModule, findModuleForStudy, listModuleRows, pickLocale, readModule, type ModuleForStudy, type ModuleRow, type ProgressColumns,
+  findModule, findModuleForStudy, findRevision, listModuleRows, pickLocale, readModule, type ModuleForStudy, type ModuleRow, type ProgressColumns, type RevisionRow,
 } from './courses.repository.js';
 
 export const isAuthor = (a: Actor) => can(a, 'modules.author');
@@ -46,7 +46,7 @@ const sectionIdsOf = (c: LocaleContent | undefined) => (c?.toc ?? []).filter((t)
 // ---------- tracks and catalogue ----------
 
 export async function listTracks(em: EntityManager, actor: Actor, lang: Lang) {
-  const rows = await execSql<any>(em, `
+  const rows = await execSql<{ id: string; sort_order: number; title_zh: string; title_en: string; summary_zh: string; summary_en: string; modules: number; completed: number }>(em, `
     select t.id, t.sort_order, t.title_zh, t.title_en, t.summary_zh, t.summary_en,
            count(m.id) filter (where m.published_revision_id is not null and m.archived_at is null)::int as modules,
            count(p.completed_at) filter (where m.published_revision_id is not null and m.archived_at is null)::int as completed
@@ -163,7 +163,8 @@ export async function getModuleSource(em: EntityManager, actor: Actor, id: strin
   if (!isAuthor(actor)) throw forbidden();
   const m = await findModule(em, id);
   if (!m) throw notFound('module');
-  const [r] = await execSql<any>(em, `select * from module_revision where id = ?`, [m.draft_revision_id ?? m.published_revision_id]);
+  const r = await findRevision(em, (m.draft_revision_id ?? m.published_revision_id)!);
+  if (!r) throw notFound('module');
   const strip = (l?: LocaleContent) => (l ? { title: l.title, summary: l.summary, objectives: l.objectives, tags: l.tags, body: l.body } : undefined);
   return {
     id: m.id, slug: m.slug, trackId: m.track_id, source: m.source, sourcePath: m.source_path, hasDraft: !!m.draft_revision_id,
@@ -202,7 +203,8 @@ export async function updateModule(em: EntityManager, actor: Actor, id: string, 
   if (!m) throw notFound('module');
   if (input.trackId) await assertTrack(em, input.trackId);
   if (input.locales) checkLocales(input.locales);
-  const base = (await execSql<any>(em, `select * from module_revision where id = ?`, [m.draft_revision_id ?? m.published_revision_id]))[0];
+  const base = await findRevision(em, (m.draft_revision_id ?? m.published_revision_id)!);
+  if (!base) throw notFound('module');
   const strip = (l?: LocaleContent): LocaleInput | undefined => (l ? { title: l.title, summary: l.summary, objectives: l.objectives, tags: l.tags, body: l.body } : undefined);
   const locales = input.locales ?? { zh: strip(base.locales.zh), en: strip(base.locales.en) };
   const built = buildLocales(m.id, locales);
@@ -263,7 +265,10 @@ export async function listModuleRevisions(em: EntityManager, actor: Actor, id: s
   if (!isAuthor(actor)) throw forbidden();
   const m = await findModule(em, id);
   if (!m) throw notFound('module');
-  const rows = await execSql<any>(em, `
+  const rows = await execSql<{
+    number: number; origin: string; state: string; created_at: Date; published_at: Date | null; minutes: number;
+    title_zh: string | null; title_en: string | null; author: string | null; current: boolean;
+  }>(em, `
     select r.number, r.origin, r.state, r.created_at, r.published_at, r.minutes, r.locales->'zh'->>'title' as title_zh,
            r.locales->'en'->>'title' as title_en, u.display_name as author, r.id = ? as current
       from module_revision r left join app_user u on u.id = r.created_by
@@ -276,7 +281,7 @@ export async function listModuleRevisions(em: EntityManager, actor: Actor, id: s
 }
 
 async function revisionByNumber(em: EntityManager, moduleId: string, number: number) {
-  const [r] = await execSql<any>(em, `select * from module_revision where module_id = ? and number = ?`, [moduleId, number]);
+  const [r] = await execSql<RevisionRow>(em, `select * from module_revision where module_id = ? and number = ?`, [moduleId, number]);
   if (!r) throw notFound('revision');
   return r;
 }
@@ -287,7 +292,7 @@ export async function compareRevisions(em: EntityManager, actor: Actor, id: stri
   const m = await findModule(em, id);
   if (!m) throw notFound('module');
   const [a, b] = [await revisionByNumber(em, m.id, from), await revisionByNumber(em, m.id, to)];
-  const text = (r: any) => {
+  const text = (r: RevisionRow) => {
     const l: LocaleContent | undefined = r.locales[lang];
     if (!l) return '';
     return [`# ${l.title}`, l.summary, ...l.objectives.map((o) => `- ${o}`), `tags: ${l.tags.join(', ')}`, `minutes: ${r.minutes}`, '', l.body].join('\n');

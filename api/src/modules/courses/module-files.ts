@@ -6,7 +6,8 @@ import { zipStore } from '../../lib/zip.js';
 import type { Actor } from '../../access/actor.js';
 import { addFileRevision, assetBase, readContentTree } from './content-sync.js';
 import { isAuthor, visibleModule } from './courses.service.js';
-import { serializeModuleFile } from './front-matter.js';
+import { findModule, findRevision, type ModuleRow } from './courses.repository.js';
+import { serializeModuleFile, type FrontMatter } from './front-matter.js';
 
 export const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
 
@@ -23,7 +24,7 @@ const EXT: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', '
 
 export async function uploadAsset(em: EntityManager, actor: Actor, moduleId: string, upload: { filename: string; data: Buffer }) {
   if (!isAuthor(actor)) throw forbidden();
-  const [m] = await execSql<any>(em, `select id from course_module where id = ?`, [moduleId]);
+  const [m] = await execSql<{ id: string }>(em, `select id from course_module where id = ?`, [moduleId]);
   if (!m) throw notFound('module');
   if (upload.data.length === 0) throw invalidField('file', 'course.empty_file');
   if (upload.data.length > MAX_IMAGE_BYTES) throw invalidField('file', 'course.image_too_large', { max: '2 MB' });
@@ -32,7 +33,7 @@ export async function uploadAsset(em: EntityManager, actor: Actor, moduleId: str
   const stem = upload.filename.replace(/\.[^.]*$/, '').toLowerCase().normalize('NFKD').replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'image';
   const sha = createHash('sha256').update(upload.data).digest('hex');
   let filename = `${stem}.${EXT[mime]}`;
-  const [same] = await execSql<any>(em, `select filename from module_asset where module_id = ? and sha256 = ?`, [m.id, sha]);
+  const [same] = await execSql<{ filename: string }>(em, `select filename from module_asset where module_id = ? and sha256 = ?`, [m.id, sha]);
   if (same) filename = same.filename;
   else {
     const [clash] = await execSql(em, `select 1 from module_asset where module_id = ? and filename = ?`, [m.id, filename]);
@@ -46,34 +47,35 @@ export async function uploadAsset(em: EntityManager, actor: Actor, moduleId: str
 export async function listAssets(em: EntityManager, actor: Actor, moduleId: string) {
   if (!isAuthor(actor)) throw forbidden();
   await visibleModule(em, actor, moduleId);
-  const rows = await execSql<any>(em, `select filename, mime, size, created_at from module_asset where module_id = ? order by filename`, [moduleId]);
+  const rows = await execSql<{ filename: string; mime: string; size: number }>(em, `select filename, mime, size, created_at from module_asset where module_id = ? order by filename`, [moduleId]);
   return rows.map((r) => ({ filename: r.filename, mime: r.mime, size: r.size, url: `${assetBase(moduleId)}/${r.filename}` }));
 }
 
 export async function getAsset(em: EntityManager, actor: Actor, moduleId: string, filename: string) {
   await visibleModule(em, actor, moduleId);
-  const [a] = await execSql<any>(em, `select mime, data, sha256 from module_asset where module_id = ? and filename = ?`, [moduleId, filename]);
+  const [a] = await execSql<{ mime: string; data: Buffer; sha256: string }>(em, `select mime, data, sha256 from module_asset where module_id = ? and filename = ?`, [moduleId, filename]);
   if (!a) throw notFound('resource');
-  return { mime: a.mime as string, data: Buffer.from(a.data), etag: `"${a.sha256}"` };
+  return { mime: a.mime, data: Buffer.from(a.data), etag: `"${a.sha256}"` };
 }
 
 /** The module as its files: content/<track>/<module>/index.zh.md, index.en.md and assets, zipped. */
 export async function exportModule(em: EntityManager, actor: Actor, moduleId: string) {
   if (!isAuthor(actor)) throw forbidden();
-  const [m] = await execSql<any>(em, `
+  const [m] = await execSql<ModuleRow & { track_order: number }>(em, `
     select m.*, t.sort_order as track_order from course_module m join track t on t.id = m.track_id where m.id = ?`, [moduleId]);
   if (!m) throw notFound('module');
-  const [r] = await execSql<any>(em, `select * from module_revision where id = ?`, [m.published_revision_id ?? m.draft_revision_id]);
+  const r = await findRevision(em, (m.published_revision_id ?? m.draft_revision_id)!);
+  if (!r) throw notFound('module');
   const pad = (n: number) => String(n).padStart(2, '0');
   const folder = m.source_path ?? `${pad(m.track_order)}-${m.track_id}/${pad(m.sort_order)}-${m.slug}`;
   const entries: { name: string; data: Buffer }[] = [];
   for (const lang of ['zh', 'en'] as const) {
     const l = r.locales[lang];
     if (!l) continue;
-    const text = serializeModuleFile({ id: m.slug, title: l.title, summary: l.summary, objectives: l.objectives, minutes: r.minutes, tags: l.tags, positions: r.positions }, l.body);
+    const text = serializeModuleFile({ id: m.slug, title: l.title, summary: l.summary, objectives: l.objectives, minutes: r.minutes, tags: l.tags, positions: r.positions as FrontMatter['positions'] }, l.body);
     entries.push({ name: `${folder}/index.${lang}.md`, data: Buffer.from(text, 'utf8') });
   }
-  const assets = await execSql<any>(em, `select filename, data from module_asset where module_id = ? order by filename`, [m.id]);
+  const assets = await execSql<{ filename: string; data: Buffer }>(em, `select filename, data from module_asset where module_id = ? order by filename`, [m.id]);
   for (const a of assets) entries.push({ name: `${folder}/${a.filename}`, data: Buffer.from(a.data) });
   return { filename: `${m.slug}.zip`, data: zipStore(entries) };
 }
@@ -84,7 +86,7 @@ export async function exportModule(em: EntityManager, actor: Actor, moduleId: st
  */
 export async function resolveConflict(em: EntityManager, actor: Actor, moduleId: string, resolution: 'take_file' | 'keep_browser', contentDir: string, now: Date) {
   if (!isAuthor(actor)) throw forbidden();
-  const [m] = await execSql<any>(em, `select * from course_module where id = ?`, [moduleId]);
+  const m = await findModule(em, moduleId);
   if (!m) throw notFound('module');
   if (!m.conflict) throw conflict('course.no_conflict');
   if (resolution === 'keep_browser') {

@@ -56,7 +56,13 @@ export interface SessionDto {
   moduleSlug: string | null; note: string; status: 'logged' | 'confirmed' | 'rejected'; recordedBy: string; reviewedBy: string | null; reviewNote: string;
 }
 
-function sessionDto(r: any): SessionDto {
+/** A study session as SESSION_SELECT returns it. */
+interface SessionRow {
+  id: string; user_id: string; user_name: string; kind: SessionKind; day_text: string; minutes: number; module_id: string | null;
+  module_slug: string | null; note: string; status: SessionDto['status']; recorded_by_name: string; reviewed_by_name: string | null; review_note: string;
+}
+
+function sessionDto(r: SessionRow): SessionDto {
   return {
     id: r.id, userId: r.user_id, userName: r.user_name, kind: r.kind, day: r.day_text, minutes: r.minutes, moduleId: r.module_id ?? null,
     moduleSlug: r.module_slug ?? null, note: r.note, status: r.status, recordedBy: r.recorded_by_name, reviewedBy: r.reviewed_by_name ?? null,
@@ -96,7 +102,7 @@ export async function logStudySession(em: EntityManager, actor: Actor, input: Lo
   const id = randomUUID();
   await execSql(em, `insert into study_session (id, user_id, kind, day, minutes, module_id, note, status, recorded_by) values (?, ?, ?, ?, ?, ?, ?, 'logged', ?)`,
     [id, actor.id, input.kind, input.day, input.minutes, input.moduleId ?? null, input.note?.trim() ?? '', actor.id]);
-  const [row] = await execSql<any>(em, `${SESSION_SELECT} where s.id = ?`, [id]);
+  const [row] = await execSql<SessionRow>(em, `${SESSION_SELECT} where s.id = ?`, [id]);
   return sessionDto(row);
 }
 
@@ -140,20 +146,20 @@ export async function listStudySessions(em: EntityManager, actor: Actor, input: 
        and (?::date is null or s.day >= ?::date) and (?::date is null or s.day <= ?::date)`;
   const userId = own ? actor.id : (input.userId ?? null);
   const params = [userId, userId, scope, scope, input.status ?? null, input.status ?? null, input.from ?? null, input.from ?? null, input.to ?? null, input.to ?? null];
-  const rows = await execSql<any>(em, `${SESSION_SELECT} ${where} order by s.day desc, s.created_at desc limit ? offset ?`, [...params, input.limit, input.offset]);
-  const [{ n }] = await execSql<any>(em, `select count(*)::int as n from study_session s join app_user u on u.id = s.user_id join org_unit o on o.id = u.org_unit_id ${where}`, params);
+  const rows = await execSql<SessionRow>(em, `${SESSION_SELECT} ${where} order by s.day desc, s.created_at desc limit ? offset ?`, [...params, input.limit, input.offset]);
+  const [{ n }] = await execSql<{ n: number }>(em, `select count(*)::int as n from study_session s join app_user u on u.id = s.user_id join org_unit o on o.id = u.org_unit_id ${where}`, params);
   return { items: rows.map(sessionDto), total: Number(n) };
 }
 
 export async function reviewStudySession(em: EntityManager, actor: Actor, id: string, input: { status: 'confirmed' | 'rejected'; note?: string }, now: Date) {
   if (!can(actor, 'study.review')) throw forbidden();
   const scope = await scopePrefix(em, actor);
-  const [row] = await execSql<any>(em, `${SESSION_SELECT} where s.id = ? and (?::text is null or o.path like ? || '%')`, [id, scope, scope]);
+  const [row] = await execSql<SessionRow>(em, `${SESSION_SELECT} where s.id = ? and (?::text is null or o.path like ? || '%')`, [id, scope, scope]);
   if (!row) throw notFound('study_session');
   if (row.user_id === actor.id) throw invalidField('status', 'study.own_session');
   await execSql(em, `update study_session set status = ?, reviewed_by = ?, reviewed_at = ?, review_note = ? where id = ?`,
     [input.status, actor.id, now, input.note?.trim() ?? '', id]);
-  const [updated] = await execSql<any>(em, `${SESSION_SELECT} where s.id = ?`, [id]);
+  const [updated] = await execSql<SessionRow>(em, `${SESSION_SELECT} where s.id = ?`, [id]);
   return sessionDto(updated);
 }
 
@@ -175,14 +181,14 @@ export async function monthlyStudyTotals(em: EntityManager, month: string, userI
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw invalidField('month', 'field.format', { format: 'YYYY-MM' });
   const start = `${month}-01`;
   const ids = pgArray(userIds);
-  const reading = await execSql<any>(em, `
+  const reading = await execSql<{ user_id: string; seconds: number }>(em, `
     select user_id, sum(seconds)::int as seconds from study_daily
      where user_id = any(?::uuid[]) and day >= ?::date and day < (?::date + interval '1 month') group by user_id`, [ids, start, start]);
-  const completed = await execSql<any>(em, `
+  const completed = await execSql<{ user_id: string; n: number }>(em, `
     select user_id, count(*)::int as n from study_progress
      where user_id = any(?::uuid[]) and (completed_at at time zone 'Asia/Shanghai')::date >= ?::date
        and (completed_at at time zone 'Asia/Shanghai')::date < (?::date + interval '1 month') group by user_id`, [ids, start, start]);
-  const sessions = await execSql<any>(em, `
+  const sessions = await execSql<{ user_id: string; kind: SessionKind; status: string; minutes: number }>(em, `
     select user_id, kind, status, sum(minutes)::int as minutes from study_session
      where user_id = any(?::uuid[]) and day >= ?::date and day < (?::date + interval '1 month') and status <> 'rejected'
      group by user_id, kind, status`, [ids, start, start]);
@@ -199,7 +205,7 @@ export async function monthlyStudyTotals(em: EntityManager, month: string, userI
     const t = out.get(r.user_id)!;
     if (r.status === 'confirmed') {
       t.confirmedMinutes += r.minutes;
-      t.byKind[r.kind as SessionKind] += r.minutes;
+      t.byKind[r.kind] += r.minutes;
     } else t.pendingMinutes += r.minutes;
   }
   return out;
