@@ -252,14 +252,21 @@ describe('files that are not question files', () => {
     expect(junk.truncated).toBeGreaterThan(100_000);
     expect(junk.items[0].errors[0].code).toBe('gift.no_answer_block');
     expect(Date.now() - started).toBeLessThan(60_000);
-    const tooBig = await importFile('csv', Buffer.alloc(10 * 1024 * 1024 + 10, 'a'));
-    expect(tooBig.fileErrors[0]).toMatchObject({ code: 'bank.file_too_large', message: 'the file is larger than 10 MB' });
+    // Over the limit is a problem of the request (413 problem+json naming the limit), no longer a line of a report.
+    const tooBig = await ctx.app.inject({
+      method: 'POST', url: '/api/questions/import', headers: headers(),
+      payload: { format: 'csv', content: Buffer.alloc(10 * 1024 * 1024 + 10, 'a').toString('base64') },
+    });
+    expect(tooBig.statusCode).toBe(413);
+    expect(tooBig.headers['content-type']).toContain('application/problem+json');
+    expect(tooBig.json()).toMatchObject({ code: 'import.file_too_large', detail: 'the file is larger than 10 MB, the most one import takes', errors: [{ path: 'content' }] });
     const beyond = await ctx.app.inject({
       method: 'POST', url: '/api/questions/import', headers: headers(),
       payload: { format: 'gift', content: 'A'.repeat(15 * 1024 * 1024) },
     });
     expect(beyond.statusCode).toBe(413);
     expect(beyond.json().code).toBe('payload_too_large');
+    expect(beyond.json().detail).toMatch(/^The request is larger than 13\.4 MB/);
     expect(await bankState()).toEqual(before);
   }, 120_000);
 });

@@ -29,7 +29,7 @@ export const messages: Catalog = {
   not_found: { zh: '找不到该{what}。', en: 'That {what} was not found.' },
   conflict: { zh: '操作与现有数据冲突：{reason}', en: 'This conflicts with existing data: {reason}' },
   password_change_required: { zh: '请先修改初始密码。', en: 'Please change your initial password first.' },
-  payload_too_large: { zh: '提交的内容过大。', en: 'The request is too large.' },
+  payload_too_large: { zh: '提交的内容过大（上限 {limit}）。', en: 'The request is larger than {limit}, the most this operation takes.' },
   unsupported_media_type: { zh: '不支持的内容类型。', en: 'Unsupported content type.' },
   internal: { zh: '服务器出错了。请把请求编号 {requestId} 告诉管理员。', en: 'Something went wrong on the server. Quote request id {requestId} to your administrator.' },
   unavailable: { zh: '服务暂时不可用，请稍后再试。', en: 'The service is temporarily unavailable; try again shortly.' },

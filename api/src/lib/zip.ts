@@ -1,50 +1,85 @@
-import { crc32 } from 'node:zlib';
+/**
+ * ZIP archives through fflate: writing a module's files for export, and measuring what an uploaded archive (an XLSX
+ * workbook) expands to before anything else inflates it.
+ *
+ * fflate writes classic ZIP: no ZIP64 records, so at most 65,535 entries and 4 GiB per entry and per archive (it reads
+ * ZIP64 archives, but never writes one). An exported module holds a few text files and images far below that;
+ * `zipArchive` refuses anything bigger rather than write a broken archive.
+ */
+import { Unzip, UnzipInflate, unzipSync, zipSync, type Zippable } from 'fflate';
 
-/** A ZIP archive of stored (uncompressed) entries: enough for exporting a module's few text and image files. */
-export function zipStore(entries: { name: string; data: Buffer }[], date = new Date()): Buffer {
-  const dosTime = ((date.getHours() << 11) | (date.getMinutes() << 5) | (date.getSeconds() >> 1)) & 0xffff;
-  const dosDate = (((date.getFullYear() - 1980) << 9) | ((date.getMonth() + 1) << 5) | date.getDate()) & 0xffff;
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
+export interface ZipEntry { name: string; data: Buffer | Uint8Array }
+
+const ZIP32_MAX = 0xffff_ffff;
+/** Formats that are compressed already: stored as they are, deflating them again only costs time. */
+const STORED = /\.(png|jpe?g|gif|webp|avif|mp[34]|zip|xlsx|docx|pptx|gz|pdf)$/i;
+
+/** The Info-ZIP extended timestamp (extra field 0x5455): the modification time as UTC Unix seconds. */
+function extendedTimestamp(date: Date): Uint8Array {
+  const field = new Uint8Array(5);
+  const view = new DataView(field.buffer);
+  field[0] = 1; // flags: modification time present
+  view.setUint32(1, Math.floor(date.getTime() / 1000), true);
+  return field;
+}
+
+/**
+ * A ZIP of `entries` (names with `/` between folders, UTF-8). Every entry carries `date` twice: in the DOS date and
+ * time fields, written in UTC so that the archive does not depend on the server's time zone (DOS time has no zone; a
+ * reader shows it as it stands), and exactly, in UTC, as an extended timestamp that unzip and 7-Zip use.
+ */
+export function zipArchive(entries: ZipEntry[], date = new Date()): Buffer {
+  if (entries.length > 0xffff) throw new Error(`a ZIP without ZIP64 holds at most 65,535 entries, not ${entries.length}`);
+  const total = entries.reduce((n, e) => n + e.data.length, 0);
+  if (total > ZIP32_MAX) throw new Error('a ZIP without ZIP64 holds at most 4 GiB');
+  // fflate writes the DOS fields from the Date's local-time parts: shift the instant so those parts read as UTC.
+  const utcParts = new Date(date.getTime() + date.getTimezoneOffset() * 60_000);
+  const extra = { 0x5455: extendedTimestamp(date) };
+  const files: Zippable = {};
   for (const e of entries) {
-    const name = Buffer.from(e.name, 'utf8');
-    const crc = crc32(e.data) >>> 0;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6); // names are UTF-8
-    local.writeUInt16LE(0, 8);
-    local.writeUInt16LE(dosTime, 10);
-    local.writeUInt16LE(dosDate, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(e.data.length, 18);
-    local.writeUInt32LE(e.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(0, 10);
-    central.writeUInt16LE(dosTime, 12);
-    central.writeUInt16LE(dosDate, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(e.data.length, 20);
-    central.writeUInt32LE(e.data.length, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, e.data);
-    centrals.push(central, name);
-    offset += local.length + name.length + e.data.length;
+    if (Object.hasOwn(files, e.name)) throw new Error(`two entries named ${e.name}`);
+    const data = e.data instanceof Uint8Array ? e.data : new Uint8Array(e.data);
+    files[e.name] = [data, { level: STORED.test(e.name) ? 0 : 6, mtime: utcParts, extra }];
   }
-  const centralSize = centrals.reduce((n, b) => n + b.length, 0);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(centralSize, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, ...centrals, end]);
+  return Buffer.from(zipSync(files));
+}
+
+export type UnzippedSize = { ok: true; bytes: number } | { ok: false; reason: 'not_zip' | 'too_large' };
+
+/**
+ * What a ZIP expands to, refusing past `limit` bytes. Both the sizes the central directory declares and the bytes
+ * that inflating really yields are counted (a crafted archive can declare small sizes and inflate to gigabytes); the
+ * inflating stops as soon as the count passes the limit, so a ZIP bomb costs at most `limit` bytes of work.
+ */
+export function unzippedSize(bytes: Uint8Array, limit: number): UnzippedSize {
+  let declared = 0;
+  try {
+    // The filter sees every central-directory entry and extracts none.
+    unzipSync(bytes, { filter: (f) => { declared += f.originalSize; return false; } });
+  } catch {
+    return { ok: false, reason: 'not_zip' };
+  }
+  if (declared > limit) return { ok: false, reason: 'too_large' };
+  let inflated = 0;
+  let failed = false;
+  let tooLarge = false;
+  const unzip = new Unzip((file) => {
+    file.ondata = (err, chunk) => {
+      if (err) { failed = true; return; }
+      inflated += chunk.length;
+      if (inflated > limit && !tooLarge) { tooLarge = true; file.terminate(); }
+    };
+    file.start();
+  });
+  unzip.register(UnzipInflate);
+  try {
+    // In slices, so that the check between slices stops a bomb early.
+    const step = 256 * 1024;
+    for (let at = 0; at < bytes.length && !tooLarge; at += step) unzip.push(bytes.subarray(at, at + step), at + step >= bytes.length);
+  } catch {
+    failed = true;
+  }
+  if (tooLarge) return { ok: false, reason: 'too_large' };
+  if (failed) return { ok: false, reason: 'not_zip' };
+  return { ok: true, bytes: inflated };
 }

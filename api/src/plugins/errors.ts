@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type FieldIssue } from '../lib/errors.js';
+import { formatBytes } from '../lib/import-limits.js';
 import { requestLang, t, type Lang } from '../lib/i18n.js';
 
 interface AjvIssue {
@@ -160,7 +161,10 @@ export default fp(async (app) => {
       return sendProblem(req, reply, 400, 'bad_request');
     }
     if (status === 401 || err.code?.startsWith('FST_JWT')) return sendProblem(req, reply, 401, 'invalid_token');
-    if (status === 413) return sendProblem(req, reply, 413, 'payload_too_large');
+    if (status === 413) {
+      // Name the limit the request broke: the route's own body limit, or the server's.
+      return sendProblem(req, reply, 413, 'payload_too_large', { limit: formatBytes(req.routeOptions.bodyLimit ?? req.server.initialConfig.bodyLimit ?? 0) });
+    }
     if (status === 415) return sendProblem(req, reply, 415, 'unsupported_media_type');
     if (status === 429) return sendProblem(req, reply, 429, 'throttled', { seconds: reply.getHeader('retry-after') ?? 60 });
     if (status >= 400 && status < 500) return sendProblem(req, reply, status, 'bad_request');

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { conflict, forbidden, invalidField, notFound } from '../../lib/errors.js';
 import { execSql } from '../../lib/sql.js';
-import { zipStore } from '../../lib/zip.js';
+import { zipArchive } from '../../lib/zip.js';
 import type { Actor } from '../../access/actor.js';
 import { addFileRevision, assetBase, readContentTree } from './content-sync.js';
 import { isAuthor, visibleModule } from './courses.service.js';
@@ -77,7 +77,7 @@ export async function exportModule(em: EntityManager, actor: Actor, moduleId: st
   }
   const assets = await execSql<{ filename: string; data: Buffer }>(em, `select filename, data from module_asset where module_id = ? order by filename`, [m.id]);
   for (const a of assets) entries.push({ name: `${folder}/${a.filename}`, data: Buffer.from(a.data) });
-  return { filename: `${m.slug}.zip`, data: zipStore(entries) };
+  return { filename: `${m.slug}.zip`, data: zipArchive(entries) };
 }
 
 /**

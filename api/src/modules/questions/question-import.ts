@@ -12,17 +12,19 @@
  */
 import type { EntityManager } from '@mikro-orm/core';
 import { invalidField, AppError } from '../../lib/errors.js';
+import { formatBytes, IMPORT_LIMIT_CODES, importLimitExceeded, QUESTION_IMPORT_LIMITS, type ImportLimitCode } from '../../lib/import-limits.js';
 import { t, type Lang } from '../../lib/i18n.js';
 import { pgArray, execSql } from '../../lib/sql.js';
 import type { Actor } from '../../access/actor.js';
 import { can } from '../../access/permissions.js';
 import { exportReasonsZh } from './bank-messages.js';
-import { parseAiken, exportAiken } from './formats/aiken.js';
-import type { ExportSkip, ImportIssue, ParsedQuestion } from './formats/common.js';
-import { exportGift, parseGift } from './formats/gift.js';
-import {
-  exportCsvQuestions, exportXlsxQuestions, parseCsvQuestions, parseXlsxQuestions, templateCsv, templateXlsx, type SheetIssue,
-} from './formats/spreadsheet.js';
+import { runWorker } from '../../lib/worker.js';
+import { exportAiken } from './formats/aiken.js';
+import type { ExportSkip } from './formats/common.js';
+import { exportGift } from './formats/gift.js';
+import type { ParsedFile } from './formats/parse-file.js';
+import { exportCsvQuestions, exportXlsxQuestions, templateCsv, templateXlsx } from './formats/spreadsheet.js';
+import type { ParseRequest } from './question-parse.worker.js';
 import { MANUALLY_GRADED_TYPES, validateQuestion, type Question } from './question-model.js';
 import {
   changedFields, contentHash, insertQuestions, loadByKeys, loadQuestions, moduleIdsBySlug, normaliseCategory, saveQuestion,
@@ -59,16 +61,19 @@ const assertAuthor = (actor: Actor) => {
   if (!can(actor, 'questions.manage')) throw new AppError(403, 'forbidden');
 };
 
-interface Parsed { questions: ParsedQuestion[]; errors: (ImportIssue & { column?: string })[]; warnings: (ImportIssue & { column?: string })[] }
+// Every format is read in a worker thread: parsing a large workbook takes seconds of CPU, which must not stall the
+// event loop (and so every other request) meanwhile.
+const PARSE_WORKER = new URL('./question-parse.worker.ts', import.meta.url);
+const PARSE_TIMEOUT_S = 120;
 
-async function parseFile(format: ImportFormat, bytes: Buffer, opts: { defaultLanguage: Lang; defaultPoints?: number; defaultDifficulty?: number }): Promise<Parsed> {
-  const fromSheet = (i: SheetIssue) => ({ line: i.row, code: i.code, params: i.params, ...(i.column ? { column: i.column } : {}) });
-  switch (format) {
-    case 'gift': { const r = parseGift(bytes, opts); return { questions: r.questions, errors: r.errors, warnings: [] }; }
-    case 'aiken': { const r = parseAiken(bytes, opts); return { questions: r.questions, errors: r.errors, warnings: [] }; }
-    case 'csv': { const r = parseCsvQuestions(bytes, opts); return { questions: r.questions, errors: r.errors.map(fromSheet), warnings: r.warnings.map(fromSheet) }; }
-    case 'xlsx': { const r = await parseXlsxQuestions(bytes, opts); return { questions: r.questions, errors: r.errors.map(fromSheet), warnings: r.warnings.map(fromSheet) }; }
-  }
+function parseFile(req: ParseRequest): Promise<ParsedFile> {
+  return runWorker<ParseRequest, ParsedFile>(PARSE_WORKER, req, {
+    timeoutMs: PARSE_TIMEOUT_S * 1000,
+    // exceljs holds the whole workbook in memory: a file that needs more than this fails alone, not the server.
+    resourceLimits: { maxOldGenerationSizeMb: 2048 },
+    onTimeout: () => new AppError(413, 'import.too_slow', { seconds: PARSE_TIMEOUT_S }, [{ path: 'content', reason: 'import.too_slow', params: { seconds: PARSE_TIMEOUT_S } }]),
+    onOutOfMemory: () => new AppError(413, 'import.too_complex', {}, [{ path: 'content', reason: 'import.too_complex' }]),
+  });
 }
 
 export async function importQuestions(em: EntityManager, actor: Actor, lang: Lang, input: ImportInput) {
@@ -90,9 +95,21 @@ export async function importQuestions(em: EntityManager, actor: Actor, lang: Lan
   };
   const fileError = (code: string, params: Record<string, unknown> = {}, line = 0) => fileErrors.push({ line, code, message: t(lang, code, params) });
 
-  const bytes = Buffer.from(input.content, 'base64');
-  if (bytes.length > MAX_IMPORT_BYTES) { fileError('bank.file_too_large', { max: '10 MB' }); return report(false); }
-  const parsed = await parseFile(input.format, bytes, { defaultLanguage: language, defaultPoints: input.points, defaultDifficulty: input.difficulty });
+  // The decoded size, from the base64 text's length: the bytes themselves are decoded in the worker.
+  if (Buffer.byteLength(input.content, 'base64') > MAX_IMPORT_BYTES) throw importLimitExceeded('import.file_too_large', formatBytes(MAX_IMPORT_BYTES));
+  const parsed = await parseFile({
+    format: input.format, content: input.content,
+    opts: {
+      defaultLanguage: language, defaultPoints: input.points, defaultDifficulty: input.difficulty,
+      maxRows: QUESTION_IMPORT_LIMITS.maxRows, maxUnzippedBytes: QUESTION_IMPORT_LIMITS.maxUnzippedBytes,
+    },
+  });
+  // A file over a limit is refused as a whole, as a problem of the request (413), not as a line of the report.
+  const over = parsed.errors.find((e) => e.line === 0 && IMPORT_LIMIT_CODES.includes(e.code));
+  if (over) {
+    const limit = Number(over.params.limit);
+    throw importLimitExceeded(over.code as ImportLimitCode, over.code === 'import.too_many_rows' ? limit : formatBytes(limit));
+  }
 
   // Problems of the file as a whole (empty, not text, not a workbook, no questions, a missing column).
   const byLine = new Map<number, ReportError[]>();

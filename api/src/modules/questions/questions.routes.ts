@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { base64Length } from '../../lib/import-limits.js';
 import { requestLang, t } from '../../lib/i18n.js';
 import { problemResponses } from '../../lib/schema.js';
 import { questionValidatorCompiler } from './question-body.js';
@@ -95,7 +96,7 @@ export const questionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/questions/import', {
     config,
     // A 10 MB file is 13.4 MB of base64; the body may carry that and the options.
-    bodyLimit: Math.ceil(MAX_IMPORT_BYTES / 3) * 4 + 64 * 1024,
+    bodyLimit: base64Length(MAX_IMPORT_BYTES) + 64 * 1024,
     schema: { operationId: 'importQuestions', tags, body: ImportBody, response: { 200: ImportReportSchema, ...problemResponses } },
   }, async (req) => importQuestions(req.em, req.actor, requestLang(req), req.body));
 

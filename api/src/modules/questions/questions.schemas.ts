@@ -1,4 +1,5 @@
 import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
+import { base64Length, QUESTION_IMPORT_LIMITS } from '../../lib/import-limits.js';
 import { Obj, Uuid } from '../../lib/schema.js';
 import { QUESTION_TYPES } from './question-model.js';
 import { QUESTION_STATUSES } from './question-store.js';
@@ -151,14 +152,15 @@ export const BulkResult = Type.Object({
 
 export const IMPORT_FORMATS = ['gift', 'aiken', 'csv', 'xlsx'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
-/** The largest file an import takes, in bytes (its base64 text is a third larger). */
-export const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
+/** The largest file an import takes, in bytes (its base64 text is a third larger): see import-limits.json. */
+export const MAX_IMPORT_BYTES = QUESTION_IMPORT_LIMITS.maxFileBytes;
 
 export const ImportBody = Obj({
   format: Lit(IMPORT_FORMATS),
   filename: Type.Optional(Type.String({ maxLength: 255 })),
   /** The file's bytes, base64. The server finds the text encoding (UTF-8, GB18030, UTF-16). */
-  content: Type.String({ maxLength: Math.ceil(MAX_IMPORT_BYTES / 3) * 4 + 1024 }),
+  // A little above the limit, so that a file just over it gets the service's 413 naming the limit in bytes.
+  content: Type.String({ maxLength: base64Length(MAX_IMPORT_BYTES) + 1024 }),
   dryRun: Type.Boolean({ default: true }),
   /** Import the valid questions even when others have errors. */
   skipInvalid: Type.Boolean({ default: false }),

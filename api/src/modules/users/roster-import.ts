@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { raw, type EntityManager } from '@mikro-orm/core';
 import { invalid } from '../../lib/errors.js';
+import { formatBytes, importLimitExceeded, ROSTER_IMPORT_LIMITS } from '../../lib/import-limits.js';
 import { t, type Lang } from '../../lib/i18n.js';
-import { decodeTextFile, parseCsv } from '../../lib/text-file.js';
+import { runWorker } from '../../lib/worker.js';
 import type { Actor } from '../../access/actor.js';
 import { checkPasswordPolicy, hashPassword } from './password.js';
 import { revokeAllSessions } from './sessions.js';
 import { unitsByNamePath } from '../org-units/org-units.service.js';
 import { POSITIONS, ROLES, User, type IUser, type Position, type Role } from './user.entity.js';
+import type { RosterParse } from './roster-parse.worker.js';
 import { generatePassword } from './users.service.js';
+
+const PARSE_WORKER = new URL('./roster-parse.worker.ts', import.meta.url);
 
 /** Header names accepted for each column, in English and Chinese. */
 const COLUMNS = {
@@ -62,14 +66,18 @@ export async function importUsers(em: EntityManager, _actor: Actor, lang: Lang, 
     const issues = checkPasswordPolicy(opts.initialPassword, undefined, 'initialPassword');
     if (issues.length) throw invalid(issues);
   }
-  const decoded = decodeTextFile(Buffer.from(opts.content, 'base64'));
-  if (!decoded.ok) {
-    fileErrors.push({ line: 0, code: decoded.reason, message: t(lang, decoded.reason) });
+  if (Buffer.byteLength(opts.content, 'base64') > ROSTER_IMPORT_LIMITS.maxFileBytes) {
+    throw importLimitExceeded('import.file_too_large', formatBytes(ROSTER_IMPORT_LIMITS.maxFileBytes));
+  }
+  // Decoding and splitting a few megabytes of CSV is CPU work: it runs in a worker thread, off the event loop.
+  const parsed = await runWorker<string, RosterParse>(PARSE_WORKER, opts.content);
+  if (!parsed.ok) {
+    fileErrors.push({ line: 0, code: parsed.reason, message: t(lang, parsed.reason) });
     return report([], false);
   }
-  const parsed = parseCsv(decoded.text);
   if (parsed.error) fileErrors.push({ line: parsed.error.line, code: parsed.error.reason, message: t(lang, parsed.error.reason) });
   const [header, ...records] = parsed.records;
+  if (records.length > ROSTER_IMPORT_LIMITS.maxRows) throw importLimitExceeded('import.too_many_rows', ROSTER_IMPORT_LIMITS.maxRows);
   if (!header) {
     fileErrors.push({ line: 0, code: 'import.empty', message: t(lang, 'import.empty') });
     return report([], false);

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { base64Length, ROSTER_IMPORT_LIMITS } from '../../lib/import-limits.js';
 import { requestLang } from '../../lib/i18n.js';
 import { problemResponses } from '../../lib/schema.js';
 import { importUsers, ROSTER_HEADER } from './roster-import.js';
@@ -39,7 +40,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/users/import', {
     config: { permission: 'people.admin' },
-    bodyLimit: 6 * 1024 * 1024,
+    bodyLimit: base64Length(ROSTER_IMPORT_LIMITS.maxFileBytes) + 64 * 1024,
     schema: { operationId: 'importUsers', tags, body: ImportUsersBody, response: { 200: ImportReportSchema, ...problemResponses } },
   }, async (req) => importUsers(req.em, req.actor, requestLang(req), req.body));
 

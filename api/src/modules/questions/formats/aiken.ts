@@ -152,7 +152,7 @@ function addOptions(d: Draft, rest: string, letter: string, line: number, out: Q
     const ws = m[1];
     const before = rest.slice(from, m.index);
     const cjkMark = m[2] === '（' || (m[5] !== undefined && '．、）：'.includes(m[5]));
-    const qualifies = ws.length >= 2 || /[\t\u3000]/.test(ws) || cjkMark || /[^\x00-\x7F]$/.test(before);
+    const qualifies = ws.length >= 2 || /[\t\u3000]/.test(ws) || cjkMark || (before.charCodeAt(before.length - 1) || 0) > 0x7f;
     if (l !== letterAt(next) || !qualifies || before.trim() === '') continue;
     current.text = before.trim();
     found.push(current);

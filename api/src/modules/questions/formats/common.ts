@@ -29,7 +29,15 @@ export interface ParseOptions {
   defaultPoints?: number;
   /** Difficulty for questions that do not state it (3). */
   defaultDifficulty?: number;
+  /**
+   * The most questions (CSV, XLSX: data rows) one file may hold; beyond it the file is refused as a whole with one
+   * `import.too_many_rows` issue at line 0 and no questions. Absent: no limit.
+   */
+  maxRows?: number;
 }
+
+/** The one issue of a file over `maxRows`. */
+export const tooManyRows = (limit: number): ImportIssue => ({ line: 0, code: 'import.too_many_rows', params: { limit } });
 
 export interface ExportSkip {
   /** Index in the array given to the exporter. */
@@ -65,6 +73,7 @@ export class QuestionCollector {
   readonly questions: ParsedQuestion[] = [];
   readonly errors: ImportIssue[] = [];
   private keys = new Map<string, number>();
+  private offered = 0;
 
   constructor(private opts: ParseOptions) {}
 
@@ -82,6 +91,8 @@ export class QuestionCollector {
 
   /** Returns the issues (with their paths) so that a caller can add more context (like a column); empty when added. */
   add(input: QuestionInput, line: number, pathToParams: (path: string) => Record<string, unknown> = (path) => ({ path })): boolean {
+    // Past the limit the file is refused anyway: stop doing the work.
+    if (this.overLimit() || ++this.offered > (this.opts.maxRows ?? Infinity)) return false;
     const question = normaliseQuestion(input, { language: this.opts.defaultLanguage });
     const issues = validateQuestion(question, { mode: 'import' });
     for (const issue of issues) this.error(line, issue.code, { ...issue.params, ...pathToParams(issue.path) });
@@ -98,7 +109,13 @@ export class QuestionCollector {
     return true;
   }
 
+  /** Whether more questions were offered than `maxRows` allows. */
+  overLimit(): boolean {
+    return this.offered > (this.opts.maxRows ?? Infinity);
+  }
+
   result(): ParseResult {
+    if (this.overLimit()) return { questions: [], errors: [tooManyRows(this.opts.maxRows!)] };
     if (this.questions.length === 0 && this.errors.length === 0) this.error(0, 'import.no_questions');
     this.errors.sort((a, b) => a.line - b.line);
     return { questions: this.questions, errors: this.errors };

@@ -165,6 +165,47 @@ describe('parseXlsxQuestions', () => {
   });
 });
 
+describe('limits and size', () => {
+  const workbook = async (rows: number) => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('q');
+    ws.addRow(['type', 'stem', 'option_a', 'option_b', 'correct', 'tags']);
+    for (let i = 0; i < rows; i++) ws.addRow(['single_choice', `第 ${i} 题：持证零售户应当从哪里进货？`, '当地烟草公司', '镇上批发部', 'A', '进货渠道']);
+    return Buffer.from(await wb.xlsx.writeBuffer());
+  };
+
+  it('reads 20,000 rows in a few seconds (the parse is linear in the rows)', async () => {
+    const buffer = await workbook(20_000);
+    const started = performance.now();
+    const r = await parseXlsxQuestions(buffer, { maxRows: 20_000 });
+    const seconds = (performance.now() - started) / 1000;
+    expect(r.errors).toEqual([]);
+    expect(r.questions).toHaveLength(20_000);
+    expect(r.questions[19_999]).toMatchObject({ line: 20_001, question: { stem: '第 19999 题：持证零售户应当从哪里进货？' } });
+    // Reading the sheet's column count per row made this quadratic: 20,000 rows took over three minutes.
+    expect(seconds).toBeLessThan(20);
+  }, 60_000);
+
+  it('refuses a file with more rows or questions than the limit, as a whole', async () => {
+    const xlsx = await parseXlsxQuestions(await workbook(11), { maxRows: 10 });
+    expect(xlsx).toEqual({ questions: [], errors: [{ row: 0, code: 'import.too_many_rows', params: { limit: 10 } }], warnings: [] });
+    expect((await parseXlsxQuestions(await workbook(10), { maxRows: 10 })).questions).toHaveLength(10);
+    const csv = ['type,stem,correct', ...Array.from({ length: 6 }, (_, i) => `true_false,Q${i},T`)].join('\n');
+    expect(parseCsvQuestions(csv, { maxRows: 5 }).errors).toEqual([{ row: 0, code: 'import.too_many_rows', params: { limit: 5 } }]);
+    expect(parseCsvQuestions(csv, { maxRows: 6 }).questions).toHaveLength(6);
+    const gift = Array.from({ length: 4 }, (_, i) => `Q${i} {T}`).join('\n\n');
+    expect(parseGift(gift, { maxRows: 3 })).toEqual({ questions: [], errors: [{ line: 0, code: 'import.too_many_rows', params: { limit: 3 } }] });
+    expect(parseGift(gift, { maxRows: 4 }).questions).toHaveLength(4);
+  });
+
+  it('refuses a workbook that expands past the limit before exceljs reads it', async () => {
+    const buffer = await workbook(200);
+    const small = await parseXlsxQuestions(buffer, { maxUnzippedBytes: 20_000 });
+    expect(small.errors).toEqual([{ row: 0, code: 'import.unzipped_too_large', params: { limit: 20_000 } }]);
+    expect((await parseXlsxQuestions(buffer, { maxUnzippedBytes: 10_000_000 })).questions).toHaveLength(200);
+  });
+});
+
 /** Shipped banks, one list per file. */
 const banks = (): [string, Question[]][] => (existsSync(QDIR)
   ? readdirSync(QDIR).filter((f) => f.endsWith('.json')).sort().map((f) => {

@@ -35,13 +35,14 @@
  * Headers may be in English or Chinese (题型, 题干, 选项A, 答案, 分值, 难度, 标签, 解析, ...); `type` and `stem`
  * are required. Errors carry the row number and the column name.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { unzippedSize } from '../../../lib/zip.js';
 import { csvField, parseCsv } from '../../../lib/text-file.js';
 import {
   blankAnswers, normaliseQuestion, QUESTION_TYPES, type Lang, type Question, type QuestionInput, type QuestionType,
 } from '../question-model.js';
 import {
-  notExportable, QuestionCollector, readText, type ExportSkip, type ParsedQuestion, type ParseOptions,
+  notExportable, QuestionCollector, readText, tooManyRows, type ExportSkip, type ParsedQuestion, type ParseOptions,
 } from './common.js';
 
 const LETTERS = 'ABCDEFGH';
@@ -89,7 +90,7 @@ for (const l of LETTERS) {
 }
 const HEADER_INDEX = new Map<string, string>();
 for (const [col, names] of Object.entries(ALIASES)) for (const n of names) HEADER_INDEX.set(n, col);
-const headerKey = (h: string) => h.normalize('NFKC').trim().toLowerCase().replace(/[\s_\-]+/g, '');
+const headerKey = (h: string) => h.normalize('NFKC').trim().toLowerCase().replace(/[\s_-]+/g, '');
 
 const TYPE_ALIASES: Record<string, QuestionType> = {
   single: 'single_choice', 单选: 'single_choice', 单选题: 'single_choice', 单项选择: 'single_choice', 单项选择题: 'single_choice',
@@ -117,6 +118,15 @@ const FALSE_WORDS = ['f', 'false', '错', '错误', '×', '✗', 'x', '否', 'n'
 
 /** Excel keeps at most this many characters in a cell. */
 export const XLSX_CELL_LIMIT = 32_767;
+
+/** exceljs is large and only imports and exports use it: it is loaded on first use, not at start. */
+let excel: Promise<typeof ExcelJS> | undefined;
+const loadExcel = () => (excel ??= import('exceljs').then((m) => m.default));
+
+export interface SheetParseOptions extends ParseOptions {
+  /** XLSX: the most bytes the workbook (a ZIP) may expand to; beyond it, one `import.unzipped_too_large` issue. */
+  maxUnzippedBytes?: number;
+}
 
 export interface SheetIssue {
   /** 1-based row of the sheet (for CSV: the line the record starts on); 0 for the file as a whole. */
@@ -234,6 +244,10 @@ function parseRows(header: RawRow | undefined, rows: RawRow[], opts: ParseOption
     if (!index.has(required)) errors.push({ row: header.row, column: required, code: 'sheet.missing_column', params: { column: required } });
   }
   if (errors.length) return { questions: [], errors, warnings };
+  if (opts.maxRows !== undefined && rows.length > opts.maxRows) {
+    const { line, ...issue } = tooManyRows(opts.maxRows);
+    return { questions: [], errors: [{ row: line, ...issue }], warnings };
+  }
 
   const out = new QuestionCollector(opts);
   for (const r of rows) {
@@ -262,7 +276,7 @@ function rowToInput(
   get: (col: string) => string, fail: (column: string, code: string, params?: Record<string, unknown>) => void, out: QuestionCollector,
 ): QuestionInput | null {
   const typeRaw = get('type');
-  const typeKey = typeRaw.normalize('NFKC').trim().toLowerCase().replace(/[\s_\-]+/g, '');
+  const typeKey = typeRaw.normalize('NFKC').trim().toLowerCase().replace(/[\s_-]+/g, '');
   const type = (QUESTION_TYPES as readonly string[]).includes(typeRaw.trim().toLowerCase())
     ? (typeRaw.trim().toLowerCase() as QuestionType)
     : TYPE_ALIASES[typeKey];
@@ -458,21 +472,27 @@ function cellText(cell: ExcelJS.Cell): string {
 }
 
 /** Reads questions from the first worksheet of an XLSX workbook. */
-export async function parseXlsxQuestions(buffer: Buffer | Uint8Array | ArrayBuffer, opts: ParseOptions = {}): Promise<SheetParseResult> {
+export async function parseXlsxQuestions(buffer: Buffer | Uint8Array | ArrayBuffer, opts: SheetParseOptions = {}): Promise<SheetParseResult> {
   const bytes = buffer instanceof ArrayBuffer ? Buffer.from(buffer) : Buffer.isBuffer(buffer) ? buffer : Buffer.from(buffer);
-  if (bytes.length === 0) return { questions: [], errors: [{ row: 0, code: 'import.empty', params: {} }], warnings: [] };
-  const wb = new ExcelJS.Workbook();
+  const fileIssue = (code: string, params: Record<string, unknown> = {}): SheetParseResult => ({ questions: [], errors: [{ row: 0, code, params }], warnings: [] });
+  if (bytes.length === 0) return fileIssue('import.empty');
+  // Measured before exceljs inflates the whole workbook into memory: a small file can expand to gigabytes.
+  const size = unzippedSize(bytes, opts.maxUnzippedBytes ?? Infinity);
+  if (!size.ok) return size.reason === 'not_zip' ? fileIssue('sheet.not_xlsx') : fileIssue('import.unzipped_too_large', { limit: opts.maxUnzippedBytes });
+  const wb = new (await loadExcel()).Workbook();
   try {
     await wb.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch {
-    return { questions: [], errors: [{ row: 0, code: 'sheet.not_xlsx', params: {} }], warnings: [] };
+    return fileIssue('sheet.not_xlsx');
   }
   const ws = wb.worksheets[0];
-  if (!ws) return { questions: [], errors: [{ row: 0, code: 'import.empty', params: {} }], warnings: [] };
+  if (!ws) return fileIssue('import.empty');
   const rows: RawRow[] = [];
+  // Each row's own cell count, never `ws.columnCount`: that walks every row, so reading it per row made a parse
+  // quadratic (20,000 rows took minutes). A short row needs no padding: a missing cell reads as empty.
   ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
     const cells: string[] = [];
-    for (let c = 1; c <= Math.max(row.cellCount, ws.columnCount); c++) cells.push(cellText(row.getCell(c)));
+    for (let c = 1; c <= row.cellCount; c++) cells.push(cellText(row.getCell(c)));
     if (cells.some((c) => c.trim() !== '')) rows.push({ row: rowNumber, cells });
   });
   return parseRows(rows[0], rows.slice(1), opts);
@@ -606,7 +626,7 @@ const HELP: [string, string, string][] = [
 
 export async function exportXlsxQuestions(questions: Question[], opts: SheetExportOptions = {}): Promise<{ buffer: Buffer; skipped: ExportSkip[] }> {
   const { header, rows, skipped } = toRows(questions, opts, 'XLSX', XLSX_CELL_LIMIT);
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcel()).Workbook();
   const ws = wb.addWorksheet(opts.header === 'zh' ? '题目' : 'questions', { views: [{ state: 'frozen', ySplit: 1 }] });
   ws.columns = SHEET_COLUMNS.map((c, i) => ({
     header: header[i], key: c,
