@@ -8,6 +8,7 @@ import { execSql } from '../../api/src/lib/sql.js';
 import { readContentTree, syncContent, type ContentTree } from '../../api/src/modules/courses/content-sync.js';
 import { parseModuleFile } from '../../api/src/modules/courses/front-matter.js';
 import { makePng } from '../helpers/png.js';
+import { readZip } from '../helpers/zip-reader.js';
 
 /** A row as `sql` returns it; a test names the columns it reads. */
 type Row = Record<string, unknown>;
@@ -113,23 +114,21 @@ const upload = (who: Who, id: string, filename: string, data: Buffer, type?: str
   return ctx.app.inject({ method: 'POST', url: `/api/modules/${id}/assets`, headers: { ...as(who, 'en'), ...m.headers }, payload: m.payload });
 };
 
-/** The entries of a ZIP of stored (uncompressed) files, read from the local headers. */
+/**
+ * The entries of a ZIP, read by Python's zipfile (independent of the writer) from the central directory: every
+ * entry's CRC-32 checked against its inflated data, sizes as declared, names flagged UTF-8.
+ */
 function unzip(buf: Buffer): Map<string, Buffer> {
+  const { bad, entries } = readZip(buf);
+  expect(bad).toBeNull();
   const out = new Map<string, Buffer>();
-  let at = 0;
-  while (buf.readUInt32LE(at) === 0x04034b50) {
-    expect(buf.readUInt16LE(at + 8)).toBe(0); // stored
-    const size = buf.readUInt32LE(at + 18);
-    const nameLen = buf.readUInt16LE(at + 26);
-    const extraLen = buf.readUInt16LE(at + 28);
-    const name = buf.subarray(at + 30, at + 30 + nameLen).toString('utf8');
-    const start = at + 30 + nameLen + extraLen;
-    const data = buf.subarray(start, start + size);
-    expect(crc32(data) >>> 0).toBe(buf.readUInt32LE(at + 14));
-    out.set(name, data);
-    at = start + size;
+  for (const e of entries) {
+    expect(e.size).toBe(e.data.length);
+    expect(crc32(e.data) >>> 0).toBe(e.crc);
+    if (/[^\x20-\x7e]/.test(e.name)) expect(e.flagUtf8).toBe(true);
+    out.set(e.name, e.data);
   }
-  expect(buf.readUInt32LE(at)).toBe(0x02014b50); // the central directory follows
+  expect(out.size).toBe(entries.length); // no name twice
   return out;
 }
 

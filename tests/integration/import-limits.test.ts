@@ -89,6 +89,31 @@ describe('question import', () => {
   });
 });
 
+describe('serving while an import is read', () => {
+  it('answers /api/health within 200 ms while a 20,000-row XLSX is parsed', async () => {
+    const file = await workbook(20_000);
+    // The worker is started (and its modules loaded) by a first, small import, as on a server that already imported.
+    await importQuestions('gift', Buffer.from('Warm? {T}'));
+    let done = false;
+    const big = importQuestions('xlsx', file).finally(() => { done = true; });
+    const latencies: number[] = [];
+    while (!done) {
+      const started = performance.now();
+      const res = await ctx.app.inject({ url: '/api/health' });
+      latencies.push(performance.now() - started);
+      expect(res.statusCode).toBe(200);
+      // Give the import's own callbacks (its reply from the worker, the planning) their turn between probes.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const res = await big;
+    expect(res.statusCode).toBe(200);
+    expect(res.json().counts.create).toBe(20_000);
+    // The parse takes seconds: many probes ran meanwhile, and none waited long.
+    expect(latencies.length).toBeGreaterThan(20);
+    expect(Math.max(...latencies)).toBeLessThan(200);
+  }, 120_000);
+});
+
 describe('roster import', () => {
   const HEADER = 'employee_number,name,position,org_unit_path,role';
 
@@ -99,6 +124,27 @@ describe('roster import', () => {
     expect(ok.statusCode).toBe(200);
     expect(ok.json().rows).toHaveLength(5_000);
   }, 60_000);
+
+  it('refuses a UTF-16 CSV containing NUL as 400 naming the field, when applied and in a dry run; nothing saved', async () => {
+    const utf16 = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const file = utf16(`${HEADER}\n41001,张\u0000三,account_manager,测试公司,staff\n`);
+    for (const dryRun of [false, true]) {
+      const res = await ctx.app.inject({
+        method: 'POST', url: '/api/users/import', headers: { ...bearer(admin), 'accept-language': 'en' },
+        payload: { content: file.toString('base64'), dryRun, initialPassword: 'Sturdy-Lantern-47' },
+      });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'validation_failed', errors: [{ path: 'content', code: 'import.nul' }] });
+    }
+    const questions = await ctx.app.inject({
+      method: 'POST', url: '/api/questions/import', headers: { ...bearer(trainer), 'accept-language': 'en' },
+      payload: { format: 'csv', content: utf16('type,stem,correct\ntrue_false,Q\u0000,T\n').toString('base64'), dryRun: false },
+    });
+    expect(questions.statusCode, questions.body).toBe(400);
+    expect(questions.json().errors).toEqual([expect.objectContaining({ path: 'content', code: 'import.nul' })]);
+    const users = await ctx.app.inject({ url: '/api/users?q=41001', headers: bearer(admin) });
+    expect(users.body).not.toContain('41001');
+  });
 
   it('refuses a file over the upload limit, naming it', async () => {
     expectLimit(await importRoster(Buffer.alloc(3 * 1024 * 1024 + 1, 'a')), 'import.file_too_large', '3 MB');

@@ -40,6 +40,7 @@ export const importLimitMessages: Record<string, { zh: string; en: string }> = {
     zh: 'Excel 文件解压后超过 {limit}（导入的上限）',
     en: 'the Excel file expands to more than {limit}, the most one import takes',
   },
+  'import.nul': { zh: '文件中含有 NUL 字符（U+0000），无法保存', en: 'the file contains NUL characters (U+0000), which cannot be stored' },
   'import.busy': { zh: '正在处理的导入太多，请稍后再试。', en: 'Too many imports are being read right now; try again shortly.' },
   'import.too_slow': { zh: '文件处理超时（{seconds} 秒），请拆分成几个文件', en: 'reading the file took longer than {seconds} seconds; split it into several files' },
   'import.too_complex': { zh: '文件处理所需内存超过上限，请拆分成几个文件', en: 'reading the file needs more memory than an import may use; split it into several files' },

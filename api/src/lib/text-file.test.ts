@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
-import { csvField, decodeTextFile, parseCsv } from './text-file.js';
+import { decodeTextFile, guardCell, parseCsv, unguardCell, writeCsv } from './text-file.js';
 
 describe('decodeTextFile', () => {
   it('reads UTF-8', () => {
@@ -80,11 +80,23 @@ describe('parseCsv', () => {
   });
 });
 
-describe('csvField', () => {
+describe('writeCsv', () => {
   it('quotes only when needed, and round-trips through parseCsv', () => {
-    expect(csvField('plain')).toBe('plain');
-    const tricky = ['a,b', 'say "x"', 'two\nlines', '张三'];
-    const line = tricky.map(csvField).join(',');
-    expect(parseCsv(line).records[0].fields).toEqual(tricky);
+    const tricky = ['a,b', 'say "x"', 'two\nlines', 'cr\ronly', '张三', 'plain'];
+    const text = writeCsv([['h1', 'h2', 'h3', 'h4', 'h5', 'h6'], tricky]);
+    expect(text.startsWith('\uFEFFh1,h2,h3,h4,h5,h6\r\n')).toBe(true);
+    expect(text.endsWith(',plain\r\n')).toBe(true);
+    expect(parseCsv(text.slice(1)).records.map((r) => r.fields)).toEqual([['h1', 'h2', 'h3', 'h4', 'h5', 'h6'], tricky]);
+  });
+
+  it('guards every cell a spreadsheet would run as a formula, and the guard reads back off', () => {
+    const dangerous = ['=HYPERLINK("http://x","y")', '+1+2', '-3+4', '@SUM(A1)', '\tTab', '\rCR', "'=already quoted", "''-twice"];
+    const safe = ['plain', "'just a quote", ' =space first', '5-3', 'a=b'];
+    const text = writeCsv([[...dangerous, ...safe]]);
+    const [record] = parseCsv(text.slice(1)).records;
+    record.fields.slice(0, dangerous.length).forEach((f, i) => expect(f, dangerous[i]).toBe(`'${dangerous[i]}`));
+    expect(record.fields.slice(dangerous.length)).toEqual(safe);
+    expect(record.fields.map(unguardCell)).toEqual([...dangerous, ...safe]);
+    for (const v of [...dangerous, ...safe]) expect(unguardCell(guardCell(v))).toBe(v);
   });
 });

@@ -1,6 +1,8 @@
+import { CsvError, parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import iconv from 'iconv-lite';
 
-export type DecodeResult = { ok: true; text: string; encoding: 'utf-8' | 'gb18030' | 'utf-16le' } | { ok: false; reason: 'import.empty' | 'import.not_text' };
+export type DecodeResult = { ok: true; text: string; encoding: 'utf-8' | 'gb18030' | 'utf-16le' } | { ok: false; reason: 'import.empty' | 'import.not_text' | 'import.nul' };
 
 /**
  * Decodes an uploaded text file. UTF-8 (with or without BOM) first; otherwise GB18030, which is what Excel and WPS
@@ -10,6 +12,8 @@ export function decodeTextFile(bytes: Buffer): DecodeResult {
   if (bytes.length === 0) return { ok: false, reason: 'import.empty' };
   if (bytes[0] === 0xff && bytes[1] === 0xfe) {
     const text = bytes.subarray(2).toString('utf16le');
+    // A NUL cannot be stored in PostgreSQL text: the file is refused, not a row of it half-saved.
+    if (text.includes('\u0000')) return { ok: false, reason: 'import.nul' };
     return looksLikeText(text) ? { ok: true, text, encoding: 'utf-16le' } : { ok: false, reason: 'import.not_text' };
   }
   if (bytes.includes(0)) return { ok: false, reason: 'import.not_text' };
@@ -36,48 +40,47 @@ function looksLikeText(text: string): boolean {
 export interface CsvRecord { line: number; fields: string[] }
 
 /**
- * RFC 4180 CSV: quoted fields may hold commas, quotes ("") and line breaks. A record's `line` is the line it starts
- * on (1-based). Separator: comma, or tab/semicolon when the header uses one of those and no comma.
+ * RFC 4180 CSV (csv-parse): quoted fields may hold commas, quotes ("") and line breaks. A record's `line` is the line
+ * it starts on (1-based); blank records are skipped (their lines still count). Separator: comma, or tab/semicolon
+ * when the header uses one of those and no comma. An unclosed quote ends the records at the one it opened, reported as
+ * `import.quote` at that record's first line.
  */
 export function parseCsv(text: string): { records: CsvRecord[]; error?: { line: number; reason: string } } {
   const firstLine = text.slice(0, text.indexOf('\n') >= 0 ? text.indexOf('\n') : text.length);
-  const sep = firstLine.includes(',') ? ',' : firstLine.includes('\t') ? '\t' : firstLine.includes(';') ? ';' : ',';
+  const delimiter = firstLine.includes(',') ? ',' : firstLine.includes('\t') ? '\t' : firstLine.includes(';') ? ';' : ',';
   const records: CsvRecord[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let inQuotes = false;
-  let line = 1;
-  let recordLine = 1;
-  let quoteStart = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inQuotes) {
-      if (c === '"') {
-        if (text[i + 1] === '"') { field += '"'; i++; } else inQuotes = false;
-      } else {
-        if (c === '\n') line++;
-        field += c;
-      }
-      continue;
-    }
-    if (c === '"' && field.trim() === '') { inQuotes = true; field = ''; quoteStart = line; continue; }
-    if (c === sep) { fields.push(field); field = ''; continue; }
-    if (c === '\r') continue;
-    if (c === '\n') {
-      fields.push(field);
-      if (fields.some((f) => f.trim() !== '')) records.push({ line: recordLine, fields });
-      fields = []; field = ''; line++; recordLine = line;
-      continue;
-    }
-    field += c;
+  let lastLine = 0;
+  try {
+    parse(text, {
+      delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false,
+      on_record: (record, context) => {
+        // `lines` counts to the record's end: step back over the line breaks inside its (quoted) fields.
+        const inside = record.reduce((n, f) => n + (f.match(/\r\n|\n|\r/g)?.length ?? 0), 0);
+        lastLine = context.lines;
+        if (record.some((f) => f.trim() !== '')) records.push({ line: context.lines - inside, fields: record });
+        return null;
+      },
+    });
+  } catch (err) {
+    if (err instanceof CsvError) return { records, error: { line: lastLine + 1, reason: 'import.quote' } };
+    throw err;
   }
-  if (inQuotes) return { records, error: { line: quoteStart, reason: 'import.quote' } };
-  fields.push(field);
-  if (fields.some((f) => f.trim() !== '')) records.push({ line: recordLine, fields });
   return { records };
 }
 
-/** Quotes a CSV field when it needs it. */
-export function csvField(v: string): string {
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+/**
+ * A cell a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, or a tab or carriage return first) starts with
+ * `'`, which Excel and WPS show as text. A value that already starts with quotes before such a character gets one
+ * more, so that `unguardCell` gives back exactly what was written, whatever it was.
+ */
+export const guardCell = (v: string) => (/^'*[=+\-@\t\r]/.test(v) ? `'${v}` : v);
+/** The value of a cell `guardCell` wrote (a cell that never was guarded is returned as it is). */
+export const unguardCell = (v: string) => (/^'+[=+\-@\t\r]/.test(v) ? v.slice(1) : v);
+
+/**
+ * CSV text of `rows` (csv-stringify), every cell guarded against formula injection, CRLF line ends and, for Excel to
+ * read it as UTF-8, a byte order mark.
+ */
+export function writeCsv(rows: string[][]): string {
+  return '\uFEFF' + stringify(rows, { record_delimiter: '\r\n', quote_record_delimiter: true, cast: { string: guardCell } });
 }

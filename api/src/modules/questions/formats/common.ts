@@ -1,4 +1,5 @@
 /** What the import/export formats share: result shapes, decoding, and turning a parsed question into a checked one. */
+import { invalidField } from '../../../lib/errors.js';
 import { decodeTextFile } from '../../../lib/text-file.js';
 import {
   normaliseQuestion, validateQuestion, type Lang, type Question, type QuestionInput,
@@ -61,6 +62,8 @@ export function readText(input: string | Buffer | Uint8Array): { ok: true; text:
     return { ok: true, text };
   }
   const decoded = decodeTextFile(Buffer.isBuffer(input) ? input : Buffer.from(input));
+  // A text with NUL is refused as bad input (400 naming the field), as a NUL typed into any other field is.
+  if (!decoded.ok && decoded.reason === 'import.nul') throw invalidField('content', 'import.nul');
   if (!decoded.ok) return { ok: false, issue: { line: 0, code: decoded.reason, params: {} } };
   return { ok: true, text: decoded.text };
 }

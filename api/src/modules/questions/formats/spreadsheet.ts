@@ -37,7 +37,7 @@
  */
 import type ExcelJS from 'exceljs';
 import { unzippedSize } from '../../../lib/zip.js';
-import { csvField, parseCsv } from '../../../lib/text-file.js';
+import { guardCell, parseCsv, unguardCell, writeCsv } from '../../../lib/text-file.js';
 import {
   blankAnswers, normaliseQuestion, QUESTION_TYPES, type Lang, type Question, type QuestionInput, type QuestionType,
 } from '../question-model.js';
@@ -253,7 +253,8 @@ function parseRows(header: RawRow | undefined, rows: RawRow[], opts: ParseOption
   for (const r of rows) {
     const get = (col: string) => {
       const i = index.get(col);
-      return i === undefined ? '' : (r.cells[i] ?? '').replace(/\r\n?/g, '\n').trim();
+      // Cells this product exported carry a formula guard (a leading ') that is not part of the value.
+      return i === undefined ? '' : unguardCell(r.cells[i] ?? '').replace(/\r\n?/g, '\n').trim();
     };
     if (SHEET_COLUMNS.every((c) => get(c) === '')) continue;
     const rowErrors: SheetIssue[] = [];
@@ -595,7 +596,7 @@ function toRows(questions: Question[], opts: SheetExportOptions, format: string,
     const problem = sheetProblem(q);
     if (problem) { skipped.push(notExportable(index, q, format, problem)); return; }
     const row = questionToRow(q, lang);
-    if (cellLimit && Object.values(row).some((v) => String(v).length > cellLimit)) {
+    if (cellLimit && Object.values(row).some((v) => guardCell(String(v)).length > cellLimit)) {
       skipped.push(notExportable(index, q, format, `a cell is longer than ${cellLimit} characters`));
       return;
     }
@@ -607,8 +608,7 @@ function toRows(questions: Question[], opts: SheetExportOptions, format: string,
 /** CSV with a UTF-8 BOM (so Excel opens it as UTF-8) and CRLF line ends. */
 export function exportCsvQuestions(questions: Question[], opts: SheetExportOptions = {}): { text: string; skipped: ExportSkip[] } {
   const { header, rows, skipped } = toRows(questions, opts, 'CSV');
-  const lines = [header.map(csvField).join(','), ...rows.map((r) => SHEET_COLUMNS.map((c) => csvField(String(r[c] ?? ''))).join(','))];
-  return { text: '\uFEFF' + lines.join('\r\n') + '\r\n', skipped };
+  return { text: writeCsv([header, ...rows.map((r) => SHEET_COLUMNS.map((c) => String(r[c] ?? '')))]), skipped };
 }
 
 const HELP: [string, string, string][] = [
@@ -638,7 +638,7 @@ export async function exportXlsxQuestions(questions: Question[], opts: SheetExpo
     for (const c of SHEET_COLUMNS) {
       const v = r[c];
       if (v === undefined || v === '') continue;
-      values[c] = v;
+      values[c] = typeof v === 'string' ? guardCell(v) : v;
     }
     ws.addRow(values);
   }
