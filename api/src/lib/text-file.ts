@@ -45,7 +45,10 @@ export interface CsvRecord { line: number; fields: string[] }
  * when the header uses one of those and no comma. An unclosed quote ends the records at the one it opened, reported as
  * `import.quote` at that record's first line.
  */
-export function parseCsv(text: string): { records: CsvRecord[]; error?: { line: number; reason: string } } {
+export function parseCsv(input: string): { records: CsvRecord[]; error?: { line: number; reason: string } } {
+  // One kind of line end: csv-parse counts a CRLF inside a quoted field as two lines, which would shift every line
+  // number after it (and a cell's line breaks are read as LF anyway).
+  const text = input.replace(/\r\n?/g, '\n');
   const firstLine = text.slice(0, text.indexOf('\n') >= 0 ? text.indexOf('\n') : text.length);
   const delimiter = firstLine.includes(',') ? ',' : firstLine.includes('\t') ? '\t' : firstLine.includes(';') ? ';' : ',';
   const records: CsvRecord[] = [];
@@ -55,7 +58,7 @@ export function parseCsv(text: string): { records: CsvRecord[]; error?: { line: 
       delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false,
       on_record: (record, context) => {
         // `lines` counts to the record's end: step back over the line breaks inside its (quoted) fields.
-        const inside = record.reduce((n, f) => n + (f.match(/\r\n|\n|\r/g)?.length ?? 0), 0);
+        const inside = record.reduce((n, f) => n + (f.match(/\n/g)?.length ?? 0), 0);
         lastLine = context.lines;
         if (record.some((f) => f.trim() !== '')) records.push({ line: context.lines - inside, fields: record });
         return null;

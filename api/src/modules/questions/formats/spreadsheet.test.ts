@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
+import { parseCsv } from '../../../lib/text-file.js';
 import { describe, expect, it } from 'vitest';
 import { blankAnswers, normaliseQuestion, QUESTION_TYPES, questionMessages, type Question } from '../question-model.js';
 import { parseGift } from './gift.js';
@@ -162,6 +163,33 @@ describe('parseXlsxQuestions', () => {
     expect((await parseXlsxQuestions(Buffer.from('type,stem\nx,y'))).errors).toEqual([{ row: 0, code: 'sheet.not_xlsx', params: {} }]);
     expect((await parseXlsxQuestions(Buffer.alloc(0))).errors).toEqual([{ row: 0, code: 'import.empty', params: {} }]);
     expect((await parseXlsxQuestions(Buffer.from([0x50, 0x4b, 3, 4, 1, 2, 3]))).errors).toEqual([{ row: 0, code: 'sheet.not_xlsx', params: {} }]);
+  });
+});
+
+describe('formula injection', () => {
+  const q = normaliseQuestion({
+    type: 'single_choice', key: 'inj-1', stem: '=HYPERLINK("http://evil.example","click")', explanation: '@SUM(A1:A9)', language: 'en',
+    tags: ['-tag'], options: [{ text: '+1+1', correct: true }, { text: '-2', correct: false }, { text: '=3', correct: false }],
+  });
+
+  it('every exported CSV and XLSX cell that a spreadsheet would run starts with an apostrophe, and imports back as it was', async () => {
+    const csv = exportCsvQuestions([q]);
+    const [header, row] = parseCsv(csv.text.slice(1)).records.map((r) => r.fields);
+    const cell = (name: string) => row[header.indexOf(name)];
+    expect(cell('stem')).toBe('\'=HYPERLINK("http://evil.example","click")');
+    expect([cell('option_a'), cell('option_b'), cell('option_c'), cell('explanation'), cell('tags')]).toEqual(["'+1+1", "'-2", "'=3", "'@SUM(A1:A9)", "'-tag"]);
+    const same = { stem: q.stem, explanation: q.explanation, tags: q.tags, options: [{ text: '+1+1', correct: true }, { text: '-2', correct: false }, { text: '=3', correct: false }] };
+    expect(parseCsvQuestions(csv.text).questions.map((p) => p.question)).toMatchObject([same]);
+
+    const xlsx = await exportXlsxQuestions([q]);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.buffer as unknown as ArrayBuffer);
+    const ws = wb.worksheets[0];
+    const names = (ws.getRow(1).values as unknown[]).map(String);
+    const xcell = (name: string) => ws.getRow(2).getCell(names.indexOf(name)).value;
+    expect(xcell('stem')).toBe('\'=HYPERLINK("http://evil.example","click")');
+    expect([xcell('option_a'), xcell('option_b'), xcell('option_c'), xcell('explanation'), xcell('tags')]).toEqual(["'+1+1", "'-2", "'=3", "'@SUM(A1:A9)", "'-tag"]);
+    expect((await parseXlsxQuestions(xlsx.buffer)).questions.map((p) => p.question)).toMatchObject([same]);
   });
 });
 
