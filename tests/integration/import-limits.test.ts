@@ -57,7 +57,8 @@ describe('question import', () => {
     const seconds = (performance.now() - started) / 1000;
     expect(res.statusCode, res.body.slice(0, 500)).toBe(200);
     expect(res.json().counts).toEqual({ create: 20_000, update: 0, unchanged: 0, error: 0 });
-    expect(seconds).toBeLessThan(30);
+    // End to end: the worker's first start (module loading through tsx) and the planning included.
+    expect(seconds).toBeLessThan(60);
   }, 120_000);
 
   it('refuses more rows or questions than the limit, naming it', async () => {

@@ -65,6 +65,8 @@ const assertAuthor = (actor: Actor) => {
 // event loop (and so every other request) meanwhile.
 const PARSE_WORKER = new URL('./question-parse.worker.ts', import.meta.url);
 const PARSE_TIMEOUT_S = 120;
+const PLAN_SLICE = 500;
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function parseFile(req: ParseRequest): Promise<ParsedFile> {
   return runWorker<ParseRequest, ParsedFile>(PARSE_WORKER, req, {
@@ -132,20 +134,27 @@ export async function importQuestions(em: EntityManager, actor: Actor, lang: Lan
   const known = new Set((await moduleIdsBySlug(em, [...new Set(questions.flatMap((p) => p.question.modules))])).keys());
   const keyed = questions.filter((p) => p.question.key).map((p) => ({ key: p.question.key!, language: p.question.language ?? language }));
   const existing = await loadByKeys(em, keyed);
-  const hashes = questions.map((p) => contentHash(splitQuestion(p.question).content));
+  // Planning 20,000 questions takes a while on this thread: it works in slices and lets other requests run between
+  // them (on PGlite the queries run on this thread too, so they go in slices as well).
+  const hashes: string[] = [];
+  for (let i = 0; i < questions.length; i++) {
+    if (i % PLAN_SLICE === PLAN_SLICE - 1) await yieldToLoop();
+    hashes.push(contentHash(splitQuestion(questions[i].question).content));
+  }
   const keyless = hashes.filter((_, i) => !questions[i].question.key);
   const hashMatches = new Map<string, { id: string; key: string }>();
-  if (keyless.length) {
+  for (let at = 0; at < keyless.length; at += PLAN_SLICE) {
+    await yieldToLoop();
     const rows = await execSql<{ hash: string; id: string; key: string; language: string }>(em, `
       select distinct on (v.content_hash, q.language) v.content_hash as hash, q.id, q.key, q.language
         from question_version v join question q on q.id = v.question_id
-       where v.content_hash = any(?::text[]) order by v.content_hash, q.language, v.number desc`, [pgArray(keyless)]);
+       where v.content_hash = any(?::text[]) order by v.content_hash, q.language, v.number desc`, [pgArray(keyless.slice(at, at + PLAN_SLICE))]);
     for (const r of rows) hashMatches.set(`${r.language}\u0000${r.hash}`, { id: r.id, key: r.key });
   }
   const defaultCategory = normaliseCategory(input.category);
   const withDefaultCategory = (q: Question): Question => (q.category || !defaultCategory ? q : { ...q, category: defaultCategory });
   const seenInFile = new Map<string, number>();
-  questions.forEach((p, i) => {
+  const planOne = (p: (typeof questions)[number], i: number) => {
     const q = p.question;
     const base = { line: p.line, key: q.key ?? null, type: q.type, stem: excerpt(q.stem, 120), changes: [] as string[], questionId: null as string | null, note: null as string | null, errors: [] as ReportError[] };
     const issues = validateQuestion(q, { mode: 'import', moduleIds: known }).map((x) => ({ path: x.path, code: x.code, params: x.params }));
@@ -179,7 +188,11 @@ export async function importQuestions(em: EntityManager, actor: Actor, lang: Lan
       seenInFile.set(`${qLang}\u0000${hashes[i]}`, p.line);
       items.push({ ...base, action: 'create', question: withDefaultCategory(q) });
     }
-  });
+  };
+  for (let i = 0; i < questions.length; i++) {
+    if (i % PLAN_SLICE === PLAN_SLICE - 1) await yieldToLoop();
+    planOne(questions[i], i);
+  }
 
   const hasErrors = items.some((i) => i.action === 'error');
   const work = items.filter((i) => i.action === 'create' || i.action === 'update');
