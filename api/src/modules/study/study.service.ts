@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { forbidden, invalid, invalidField, notFound, type FieldIssue } from '../../lib/errors.js';
-import { pgArray, execSql } from '../../lib/sql.js';
+import { exec, query, sql } from '../../lib/sql.js';
 import type { Actor } from '../../access/actor.js';
 import { can } from '../../access/permissions.js';
 import { scopeOf, scopePathOf } from '../../access/scope.js';
@@ -70,7 +70,7 @@ function sessionDto(r: SessionRow): SessionDto {
   };
 }
 
-const SESSION_SELECT = `
+const SESSION_SELECT = sql`
   select s.*, to_char(s.day, 'YYYY-MM-DD') as day_text, u.display_name as user_name, m.slug as module_slug,
          rb.display_name as recorded_by_name, vb.display_name as reviewed_by_name
     from study_session s join app_user u on u.id = s.user_id join org_unit o on o.id = u.org_unit_id
@@ -100,9 +100,9 @@ export async function logStudySession(em: EntityManager, actor: Actor, input: Lo
   checkDay(input.day, now, issues);
   if (issues.length) throw invalid(issues);
   const id = randomUUID();
-  await execSql(em, `insert into study_session (id, user_id, kind, day, minutes, module_id, note, status, recorded_by) values (?, ?, ?, ?, ?, ?, ?, 'logged', ?)`,
-    [id, actor.id, input.kind, input.day, input.minutes, input.moduleId ?? null, input.note?.trim() ?? '', actor.id]);
-  const [row] = await execSql<SessionRow>(em, `${SESSION_SELECT} where s.id = ?`, [id]);
+  await exec(em, sql`insert into study_session (id, user_id, kind, day, minutes, module_id, note, status, recorded_by)
+    values (${id}, ${actor.id}, ${input.kind}, ${input.day}, ${input.minutes}, ${input.moduleId ?? null}, ${input.note?.trim() ?? ''}, 'logged', ${actor.id})`);
+  const [row] = await query<SessionRow>(em, sql`${SESSION_SELECT} where s.id = ${id}`);
   return sessionDto(row);
 }
 
@@ -116,18 +116,18 @@ export async function recordAttendance(em: EntityManager, actor: Actor, input: A
   checkDay(input.day, now, issues);
   const ids = [...new Set(input.userIds)];
   const scope = await scopePrefix(em, actor);
-  const found = await execSql<{ id: string }>(em, `
+  const found = await query<{ id: string }>(em, sql`
     select u.id from app_user u join org_unit o on o.id = u.org_unit_id
-     where u.id = any(?::uuid[]) and not u.disabled and (?::text is null or o.path like ? || '%')`, [pgArray(ids), scope, scope]);
+     where u.id = any(${ids}::uuid[]) and not u.disabled and (${scope}::text is null or o.path like ${scope} || '%')`);
   const ok = new Set(found.map((r) => r.id));
   // Paths index the list as sent (duplicates included), so the form can mark the right entry.
   input.userIds.forEach((id, i) => { if (!ok.has(id)) issues.push({ path: `userIds.${i}`, reason: 'study.unknown_person' }); });
   if (issues.length) throw invalid(issues);
   await em.transactional(async (tx) => {
     for (const userId of ids) {
-      await execSql(tx, `insert into study_session (id, user_id, kind, day, minutes, module_id, note, status, recorded_by, reviewed_by, reviewed_at)
-                     values (?, ?, ?, ?, ?, ?, ?, 'confirmed', ?, ?, ?)`,
-        [randomUUID(), userId, input.kind, input.day, input.minutes, input.moduleId ?? null, input.note?.trim() ?? '', actor.id, actor.id, now]);
+      await exec(tx, sql`insert into study_session (id, user_id, kind, day, minutes, module_id, note, status, recorded_by, reviewed_by, reviewed_at)
+        values (${randomUUID()}, ${userId}, ${input.kind}, ${input.day}, ${input.minutes}, ${input.moduleId ?? null}, ${input.note?.trim() ?? ''},
+                'confirmed', ${actor.id}, ${actor.id}, ${now})`);
     }
   });
   return { created: ids.length };
@@ -139,27 +139,27 @@ export interface ListSessionsInput { userId?: string; status?: string; from?: st
 export async function listStudySessions(em: EntityManager, actor: Actor, input: ListSessionsInput) {
   const own = actor.role === 'staff';
   const scope = await scopePrefix(em, actor);
-  const where = `
-     where (?::uuid is null or s.user_id = ?)
-       and (?::text is null or o.path like ? || '%')
-       and (?::text is null or s.status = ?)
-       and (?::date is null or s.day >= ?::date) and (?::date is null or s.day <= ?::date)`;
   const userId = own ? actor.id : (input.userId ?? null);
-  const params = [userId, userId, scope, scope, input.status ?? null, input.status ?? null, input.from ?? null, input.from ?? null, input.to ?? null, input.to ?? null];
-  const rows = await execSql<SessionRow>(em, `${SESSION_SELECT} ${where} order by s.day desc, s.created_at desc limit ? offset ?`, [...params, input.limit, input.offset]);
-  const [{ n }] = await execSql<{ n: number }>(em, `select count(*)::int as n from study_session s join app_user u on u.id = s.user_id join org_unit o on o.id = u.org_unit_id ${where}`, params);
+  const [status, from, to] = [input.status ?? null, input.from ?? null, input.to ?? null];
+  const where = sql`
+     where (${userId}::uuid is null or s.user_id = ${userId})
+       and (${scope}::text is null or o.path like ${scope} || '%')
+       and (${status}::text is null or s.status = ${status})
+       and (${from}::date is null or s.day >= ${from}::date) and (${to}::date is null or s.day <= ${to}::date)`;
+  const rows = await query<SessionRow>(em, sql`${SESSION_SELECT} ${where} order by s.day desc, s.created_at desc limit ${input.limit} offset ${input.offset}`);
+  const [{ n }] = await query<{ n: number }>(em, sql`select count(*)::int as n from study_session s join app_user u on u.id = s.user_id join org_unit o on o.id = u.org_unit_id ${where}`);
   return { items: rows.map(sessionDto), total: Number(n) };
 }
 
 export async function reviewStudySession(em: EntityManager, actor: Actor, id: string, input: { status: 'confirmed' | 'rejected'; note?: string }, now: Date) {
   if (!can(actor, 'study.review')) throw forbidden();
   const scope = await scopePrefix(em, actor);
-  const [row] = await execSql<SessionRow>(em, `${SESSION_SELECT} where s.id = ? and (?::text is null or o.path like ? || '%')`, [id, scope, scope]);
+  const [row] = await query<SessionRow>(em, sql`${SESSION_SELECT} where s.id = ${id} and (${scope}::text is null or o.path like ${scope} || '%')`);
   if (!row) throw notFound('study_session');
   if (row.user_id === actor.id) throw invalidField('status', 'study.own_session');
-  await execSql(em, `update study_session set status = ?, reviewed_by = ?, reviewed_at = ?, review_note = ? where id = ?`,
-    [input.status, actor.id, now, input.note?.trim() ?? '', id]);
-  const [updated] = await execSql<SessionRow>(em, `${SESSION_SELECT} where s.id = ?`, [id]);
+  await exec(em, sql`update study_session set status = ${input.status}, reviewed_by = ${actor.id}, reviewed_at = ${now},
+    review_note = ${input.note?.trim() ?? ''} where id = ${id}`);
+  const [updated] = await query<SessionRow>(em, sql`${SESSION_SELECT} where s.id = ${id}`);
   return sessionDto(updated);
 }
 
@@ -180,18 +180,17 @@ export interface MonthlyStudyTotal {
 export async function monthlyStudyTotals(em: EntityManager, month: string, userIds: string[]): Promise<Map<string, MonthlyStudyTotal>> {
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw invalidField('month', 'field.format', { format: 'YYYY-MM' });
   const start = `${month}-01`;
-  const ids = pgArray(userIds);
-  const reading = await execSql<{ user_id: string; seconds: number }>(em, `
+  const reading = await query<{ user_id: string; seconds: number }>(em, sql`
     select user_id, sum(seconds)::int as seconds from study_daily
-     where user_id = any(?::uuid[]) and day >= ?::date and day < (?::date + interval '1 month') group by user_id`, [ids, start, start]);
-  const completed = await execSql<{ user_id: string; n: number }>(em, `
+     where user_id = any(${userIds}::uuid[]) and day >= ${start}::date and day < (${start}::date + interval '1 month') group by user_id`);
+  const completed = await query<{ user_id: string; n: number }>(em, sql`
     select user_id, count(*)::int as n from study_progress
-     where user_id = any(?::uuid[]) and (completed_at at time zone 'Asia/Shanghai')::date >= ?::date
-       and (completed_at at time zone 'Asia/Shanghai')::date < (?::date + interval '1 month') group by user_id`, [ids, start, start]);
-  const sessions = await execSql<{ user_id: string; kind: SessionKind; status: string; minutes: number }>(em, `
+     where user_id = any(${userIds}::uuid[]) and (completed_at at time zone 'Asia/Shanghai')::date >= ${start}::date
+       and (completed_at at time zone 'Asia/Shanghai')::date < (${start}::date + interval '1 month') group by user_id`);
+  const sessions = await query<{ user_id: string; kind: SessionKind; status: string; minutes: number }>(em, sql`
     select user_id, kind, status, sum(minutes)::int as minutes from study_session
-     where user_id = any(?::uuid[]) and day >= ?::date and day < (?::date + interval '1 month') and status <> 'rejected'
-     group by user_id, kind, status`, [ids, start, start]);
+     where user_id = any(${userIds}::uuid[]) and day >= ${start}::date and day < (${start}::date + interval '1 month') and status <> 'rejected'
+     group by user_id, kind, status`);
   const out = new Map<string, MonthlyStudyTotal>();
   for (const id of userIds) {
     out.set(id, {
