@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
+import { importLimitMessages } from '../../lib/import-limits.js';
 import {
   blankAnswers, normaliseQuestion, QUESTION_TYPES, questionMessages, QuestionSchema, validateQuestion, type Question,
 } from './question-model.js';
@@ -158,10 +159,12 @@ describe('questionMessages', () => {
     const used = new Set<string>();
     for (const src of sources) for (const m of src.matchAll(/'((?:field|question|gift|aiken|sheet|import|export)\.[a-z_]+)'/g)) used.add(m[1]);
     for (const what of ['options', 'pairs', 'items']) for (const end of ['min', 'max']) used.add(`question.${what}_${end}`);
-    const missing = [...used].filter((c) => !questionMessages[c]);
+    // The import limits' codes (shared with the roster import) live in lib/import-limits.ts.
+    const catalogue = { ...importLimitMessages, ...questionMessages };
+    const missing = [...used].filter((c) => !catalogue[c]);
     expect(missing).toEqual([]);
     const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).filter((p) => !/^\d+$/.test(p)).sort();
-    for (const [code, { zh, en }] of Object.entries(questionMessages)) {
+    for (const [code, { zh, en }] of Object.entries(catalogue)) {
       expect(zh, code).toBeTruthy();
       expect(en, code).toBeTruthy();
       expect(placeholders(zh), code).toEqual(placeholders(en));
