@@ -20,6 +20,14 @@ import { AppError, type FieldIssue } from './errors.js';
 /** An AppError as plain data, to cross the thread boundary. */
 export interface WorkerProblem { status: number; code: string; params: Record<string, unknown>; issues: FieldIssue[] }
 type Reply<O> = { ok: true; result: O } | { ok: false; problem: WorkerProblem } | { ok: false; crash: string };
+/** One slice of a long array in the result, sent ahead of the reply (see serveWorker). */
+interface Part { part: string; items: unknown[] }
+const isPart = (m: unknown): m is Part => typeof m === 'object' && m !== null && 'part' in m;
+
+// A result's arrays longer than this cross in slices of it, each its own message: the caller's thread then takes
+// them one event at a time, with other requests served between, instead of one message of 20,000 questions that
+// holds the event loop while it is read.
+const PART_ITEMS = 500;
 
 /**
  * How to start the worker named by its source URL (see the module comment). Node 20 does not apply loader hooks
@@ -99,8 +107,22 @@ export async function runWorker<I, O>(url: URL, input: I, opts: RunWorkerOptions
     const worker = takeWorker(url, opts.resourceLimits);
     return await new Promise<O>((resolve, reject) => {
       let settled = false;
-      const onMessage = (reply: Reply<O>) => finish(true, () => {
-        if (reply.ok) resolve(reply.result);
+      const parts = new Map<string, unknown[][]>();
+      const onMessage = (reply: Reply<O> | Part) => {
+        if (isPart(reply)) {
+          const list = parts.get(reply.part) ?? [];
+          list.push(reply.items);
+          parts.set(reply.part, list);
+          return;
+        }
+        onReply(reply);
+      };
+      const onReply = (reply: Reply<O>) => finish(true, () => {
+        if (reply.ok) {
+          const result = reply.result as Record<string, unknown>;
+          for (const [key, slices] of parts) result[key] = slices.flat();
+          resolve(reply.result);
+        }
         else if ('problem' in reply) reject(new AppError(reply.problem.status, reply.problem.code, reply.problem.params, reply.problem.issues));
         else reject(new Error(`worker failed: ${reply.crash}`));
       });
@@ -142,6 +164,16 @@ export function serveWorker<I, O>(handle: (input: I) => O | Promise<O>): void {
         reply = err instanceof AppError
           ? { ok: false, problem: { status: err.status, code: err.code, params: err.params, issues: err.issues } }
           : { ok: false, crash: err instanceof Error ? err.stack ?? err.message : String(err) };
+      }
+      // Long arrays of a result go first, in slices; the reply then carries them empty.
+      if (reply.ok && typeof reply.result === 'object' && reply.result !== null && !Array.isArray(reply.result)) {
+        const head: Record<string, unknown> = { ...(reply.result as Record<string, unknown>) };
+        for (const [key, value] of Object.entries(head)) {
+          if (!Array.isArray(value) || value.length <= PART_ITEMS) continue;
+          for (let i = 0; i < value.length; i += PART_ITEMS) port.postMessage({ part: key, items: value.slice(i, i + PART_ITEMS) } satisfies Part);
+          head[key] = [];
+        }
+        reply = { ok: true, result: head as O };
       }
       port.postMessage(reply);
     })();

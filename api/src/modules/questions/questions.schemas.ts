@@ -1,6 +1,6 @@
 import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
-import { base64Length, QUESTION_IMPORT_LIMITS } from '../../lib/import-limits.js';
-import { Obj, Uuid } from '../../lib/schema.js';
+import { QUESTION_IMPORT_LIMITS } from '../../lib/import-limits.js';
+import { Base64File, Obj, Uuid } from '../../lib/schema.js';
 import { QUESTION_TYPES } from './question-model.js';
 import { QUESTION_STATUSES } from './question-store.js';
 import type { QuestionType } from './types/common.js';
@@ -160,7 +160,7 @@ export const ImportBody = Obj({
   filename: Type.Optional(Type.String({ maxLength: 255 })),
   /** The file's bytes, base64. The server finds the text encoding (UTF-8, GB18030, UTF-16). */
   // A little above the limit, so that a file just over it gets the service's 413 naming the limit in bytes.
-  content: Type.String({ maxLength: base64Length(MAX_IMPORT_BYTES) + 1024 }),
+  content: Base64File(),
   dryRun: Type.Boolean({ default: true }),
   /** Import the valid questions even when others have errors. */
   skipInvalid: Type.Boolean({ default: false }),

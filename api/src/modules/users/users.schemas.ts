@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { base64Length, ROSTER_IMPORT_LIMITS } from '../../lib/import-limits.js';
-import { Obj, Uuid } from '../../lib/schema.js';
+import { Base64File, Obj, Uuid } from '../../lib/schema.js';
 import { LOCALES, POSITIONS, ROLES } from './user.entity.js';
 
 export const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
@@ -52,7 +51,7 @@ export const ImportUsersBody = Obj({
    * The CSV file's bytes, base64: the server finds the encoding (UTF-8, or GB18030 as Excel writes in Chinese).
    * May be empty: an empty file gets the import report's "file is empty", not a field error.
    */
-  content: Type.String({ maxLength: base64Length(ROSTER_IMPORT_LIMITS.maxFileBytes) + 1024 }),
+  content: Base64File(),
   dryRun: Type.Boolean({ default: true }),
   /** Apply the valid rows even when others have errors. */
   skipInvalid: Type.Boolean({ default: false }),
