@@ -8,6 +8,7 @@ import { systemClock, type Clock } from './lib/clock.js';
 import { schemaFormats, schemaKeywords, withSchemaRules } from './lib/schema.js';
 import { lazyCompilers } from './lib/lazy-compile.js';
 import authPlugin from './plugins/auth.js';
+import compressionPlugin from './plugins/compression.js';
 import databasePlugin from './plugins/database.js';
 import errorsPlugin, { sendProblem } from './plugins/errors.js';
 import openapiPlugin from './plugins/openapi.js';
@@ -102,6 +103,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   await app.register(errorsPlugin);
   await app.register(securityPlugin, { hsts: config.cookieSecure });
+  await app.register(compressionPlugin);
   await app.register(databasePlugin, { orm: opts.orm, clock: opts.clock ?? systemClock });
   await app.register(authPlugin, { secret: config.jwtSecret });
   await app.register(openapiPlugin);

@@ -31,8 +31,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ cookieSecure: boolean }> = 
     return { user: toUserDto(s.user), accessToken, expiresIn: ACCESS_TOKEN_SECONDS, ...(mode === 'token' ? { refreshToken: s.refreshToken } : {}) };
   }
 
+  // Answers with tokens are never compressed (plugins/compression.ts: BREACH).
   app.post('/auth/login', {
     config: { auth: 'public' },
+    compress: false,
     schema: { operationId: 'login', tags, body: LoginBody, response: { 200: SessionSchema, ...problemResponses } },
   }, async (req, reply) => {
     const s = await login(req.em, app.clock, { username: req.body.username, password: req.body.password, ip: req.ip, userAgent: req.headers['user-agent'] });
@@ -41,6 +43,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ cookieSecure: boolean }> = 
 
   app.post('/auth/refresh', {
     config: { auth: 'public' },
+    compress: false,
     schema: { operationId: 'refreshSession', tags, body: OptionalRefreshBody, response: { 200: SessionSchema, ...problemResponses } },
   }, async (req, reply) => {
     const fromBody = req.body?.refreshToken;
