@@ -18,3 +18,6 @@ migrationsList.push({ name: 'Migration20261202000200_question_rendered', class: 
 
 import { Migration20261202000101_module_outline } from './Migration20261202000101_module_outline.js';
 migrationsList.push({ name: 'Migration20261202000101_module_outline', class: Migration20261202000101_module_outline });
+
+import { Migration20261202000300_corrections } from './Migration20261202000300_corrections.js';
+migrationsList.push({ name: 'Migration20261202000300_corrections', class: Migration20261202000300_corrections });

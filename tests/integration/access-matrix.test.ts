@@ -26,7 +26,9 @@ const EXPECTED: Record<string, Permission | 'public' | 'signed-in'> = {
   compareModuleRevisions: 'modules.author', restoreModuleRevision: 'modules.author', resolveModuleConflict: 'modules.author',
   exportModule: 'modules.author', listModuleAssets: 'modules.author', uploadModuleAsset: 'modules.author', previewMarkdown: 'modules.author',
   recordAttendance: 'study.review', reviewStudySession: 'study.review', getMonthlyStudyTotals: 'study.review',
+  correctStudySession: 'study.correct', withdrawStudySession: 'study.correct', getStudySessionHistory: 'study.correct',
   createAssignment: 'assignments.manage', listAssignments: 'assignments.manage', getAssignmentCompletion: 'assignments.manage',
+  correctAssignment: 'assignments.correct', withdrawAssignment: 'assignments.correct', getAssignmentHistory: 'assignments.correct',
   listQuestions: 'questions.manage', createQuestion: 'questions.manage', listQuestionFacets: 'questions.manage',
   listQuestionCategories: 'questions.manage', getQuestion: 'questions.manage', updateQuestion: 'questions.manage',
   previewQuestion: 'questions.manage', listQuestionVersions: 'questions.manage', compareQuestionVersions: 'questions.manage',
@@ -153,6 +155,14 @@ describe('access matrix', () => {
       { url: `/api/study-sessions/${foreign.session}/review`, method: 'POST', payload: { status: 'confirmed' } },
       { url: `/api/assignments/${foreign.assignment}/completion` },
       { url: `/api/assignments/${foreign.adminAssignment}/completion` },
+      { url: `/api/study-sessions/${foreign.session}`, method: 'PATCH', payload: { reason: '更正', minutes: 10 } },
+      { url: `/api/study-sessions/${foreign.session}/withdraw`, method: 'POST', payload: { reason: '录错了' } },
+      { url: `/api/study-sessions/${foreign.session}/history` },
+      { url: `/api/assignments/${foreign.assignment}`, method: 'PATCH', payload: { reason: '更正', note: '改' } },
+      { url: `/api/assignments/${foreign.assignment}/withdraw`, method: 'POST', payload: { reason: '布置错了' } },
+      { url: `/api/assignments/${foreign.assignment}/history` },
+      { url: `/api/assignments/${foreign.adminAssignment}`, method: 'PATCH', payload: { reason: '更正', note: '改' } },
+      { url: `/api/assignments/${foreign.adminAssignment}/withdraw`, method: 'POST', payload: { reason: '布置错了' } },
     ];
     for (const c of cases) {
       const asManager = await ctx.app.inject({ method: c.method ?? 'GET', url: c.url, headers: bearer(tokens.manager), ...(c.payload ? { payload: c.payload } : {}) });
@@ -161,7 +171,15 @@ describe('access matrix', () => {
     for (const role of ['admin', 'trainer'] as const) {
       const res = await ctx.app.inject({ url: `/api/users/${foreign.user}`, headers: bearer(tokens[role]) });
       expect(res.statusCode, `as ${role}`).toBe(200);
+      for (const url of [`/api/study-sessions/${foreign.session}/history`, `/api/assignments/${foreign.assignment}/history`]) {
+        expect((await ctx.app.inject({ url, headers: bearer(tokens[role]) })).statusCode, `${url} as ${role}`).toBe(200);
+      }
     }
+    // Nothing above changed the foreign records: the manager's attempts left no trace.
+    const history = await ctx.app.inject({ url: `/api/study-sessions/${foreign.session}/history`, headers: bearer(tokens.admin) });
+    expect(history.json().items).toEqual([]);
+    const stillThere = await ctx.app.inject({ url: `/api/assignments/${foreign.assignment}/completion`, headers: bearer(tokens.admin) });
+    expect(stillThere.statusCode).toBe(200);
     // Lists leave out what lies outside the subtree, even when someone above made it.
     const listed = await ctx.app.inject({ url: '/api/assignments', headers: bearer(tokens.manager) });
     expect(listed.statusCode).toBe(200);

@@ -121,7 +121,7 @@ async function complete(who: Who, moduleId: string) {
 describe('creating assignments', () => {
   it('to positions: every staff member in the position, wherever they are', async () => {
     const a = await assigned('trainer', { targetType: 'module', targetId: mods.m1, positions: ['marketing_manager'], dueOn: chinaDay(10), note: ' 本月重点 ' });
-    expect(a).toMatchObject({ targetType: 'module', targetId: mods.m1, title: '模块asg-m1', positions: ['marketing_manager'], orgUnitIds: [], userIds: [], dueOn: chinaDay(10), note: '本月重点', people: 2 });
+    expect(a).toMatchObject({ targetType: 'module', targetId: mods.m1, title: 'Module asg-m1', positions: ['marketing_manager'], orgUnitIds: [], userIds: [], dueOn: chinaDay(10), note: '本月重点', people: 2 });
     expect((await completion('trainer', a.id)).map((r) => r.userId).sort()).toEqual([ids.a3, ids.b2].sort());
     expect(await assignedSlugs('a3')).toEqual(['asg-m1']);
     expect(await assignedSlugs('b2')).toEqual(['asg-m1']);
@@ -152,7 +152,7 @@ describe('creating assignments', () => {
 
   it('for a whole track: every published module of it', async () => {
     const a = await assigned('trainer', { targetType: 'track', targetId: 'asg-main', userIds: [ids.b2] });
-    expect(a).toMatchObject({ targetType: 'track', targetId: 'asg-main', title: '指派主线', people: 1 });
+    expect(a).toMatchObject({ targetType: 'track', targetId: 'asg-main', title: 'Assigned main', people: 1 });
     expect(await assignedSlugs('b2')).toEqual(['asg-m1', 'asg-m2', 'asg-m3']); // not the draft
     expect((await completion('trainer', a.id))[0]).toMatchObject({ userId: ids.b2, modulesTotal: 3, modulesDone: 0, complete: false });
   });
@@ -171,7 +171,8 @@ describe('creating assignments', () => {
     try {
       const late = expectProblem(await assign('trainer', { targetType: 'module', targetId: mods.m1, userIds: [ids.a1], dueOn: ctx.clock.now().toISOString().slice(0, 10) }), 400);
       expect(late.errors[0].path).toBe('dueOn');
-      expect((await assign('trainer', { targetType: 'module', targetId: mods.m1, userIds: [ids.l2], dueOn: chinaDay(0) })).statusCode).toBe(201);
+      // The same assignment again, on purpose (it repeats the one above, so it needs the confirmation).
+      expect((await assign('trainer', { targetType: 'module', targetId: mods.m1, userIds: [ids.l2], dueOn: chinaDay(0), confirmDuplicate: true })).statusCode).toBe(201);
     } finally {
       ctx.clock.set(saved);
       await q(`delete from assignment where id = ? or (due_on is not null and ? = any(user_ids))`, [today.json().id, ids.l2]);

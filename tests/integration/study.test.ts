@@ -484,7 +484,8 @@ describe('monthly study totals', () => {
 
     // October: confirmed meetings and training, a logged self-study, a rejected one.
     for (const [kind, minutes] of [['morning_meeting', 30], ['morning_meeting', 15], ['mass_training', 120]] as const) {
-      const r = await ctx.app.inject({ method: 'POST', url: '/api/study-sessions/attendance', headers: as('trainer'), payload: { kind, day: '2026-10-09', minutes, userIds: [ids.m1] } });
+      // Two morning meetings on one day, on purpose: the second is confirmed past the duplicate warning.
+      const r = await ctx.app.inject({ method: 'POST', url: '/api/study-sessions/attendance', headers: as('trainer'), payload: { kind, day: '2026-10-09', minutes, userIds: [ids.m1], confirmDuplicate: true } });
       expect(r.statusCode, r.body).toBe(201);
     }
     const logged = await ctx.app.inject({ method: 'POST', url: '/api/study-sessions', headers: as('m1'), payload: { kind: 'self_study', day: '2026-10-10', minutes: 45 } });

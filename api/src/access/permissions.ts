@@ -19,8 +19,12 @@ const TABLE = {
   'org_units.manage': ['admin'],
   /** Record attendance, confirm or reject logged study, see monthly study totals (within scope). */
   'study.review': ['trainer', 'manager', 'admin'],
+  /** Correct or withdraw attendance and study records, with a reason, and read their history (within scope). */
+  'study.correct': ['trainer', 'manager', 'admin'],
   /** Assign modules and tracks and follow their completion (within scope). */
   'assignments.manage': ['trainer', 'manager', 'admin'],
+  /** Change or withdraw assignments, with a reason, and read their history (those made within scope). */
+  'assignments.correct': ['trainer', 'manager', 'admin'],
   /** Write, import and export bank questions. */
   'questions.manage': ['trainer', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -5,6 +5,7 @@ import { LoginThrottle } from '../modules/auth/login-throttle.entity.js';
 import { CourseModule, ModuleAsset, ModuleRevision, Track } from '../modules/courses/course.entity.js';
 import { StudyClock, StudyDaily, StudyProgress, StudySession } from '../modules/study/study.entity.js';
 import { Assignment } from '../modules/assignments/assignment.entity.js';
+import { RecordChange } from '../modules/corrections/record-change.entity.js';
 import { Question, QuestionCategory, QuestionUsage, QuestionVersion } from '../modules/questions/question.entity.js';
 import { QuestionModule } from '../modules/questions/question-module.entity.js';
 
@@ -12,6 +13,6 @@ import { QuestionModule } from '../modules/questions/question-module.entity.js';
 export const entities = [
   OrgUnit, User, RefreshToken, LoginThrottle, Track, CourseModule, ModuleRevision, ModuleAsset,
   StudyProgress, StudyDaily, StudySession, Assignment,
-  StudyClock,
+  StudyClock, RecordChange,
   QuestionCategory, Question, QuestionVersion, QuestionModule, QuestionUsage,
 ];

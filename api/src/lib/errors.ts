@@ -5,6 +5,21 @@ export interface FieldIssue {
   params?: Record<string, unknown>;
 }
 
+/**
+ * An existing record a new one would repeat (a 409 names them so the screen can offer "record anyway", "cancel" or
+ * "open the existing record"): its id, whom it is for, a short label and a catalogue reason with its params.
+ */
+export interface DuplicateRecord {
+  id: string;
+  userId?: string;
+  name: string;
+  day?: string;
+  kind?: string;
+  minutes?: number;
+  reason: string;
+  params?: Record<string, unknown>;
+}
+
 /** A domain error: services throw these; the error plugin turns them into problem+json in the request's language. */
 export class AppError extends Error {
   constructor(
@@ -13,6 +28,7 @@ export class AppError extends Error {
     readonly params: Record<string, unknown> = {},
     readonly issues: FieldIssue[] = [],
     readonly headers: Record<string, string> = {},
+    readonly duplicates: DuplicateRecord[] = [],
   ) {
     super(code);
   }
@@ -28,3 +44,6 @@ export const invalidField = (path: string, reason: string, params?: Record<strin
   invalid([{ path, reason, params }]);
 export const throttled = (retryAfterSeconds: number) =>
   new AppError(429, 'throttled', { seconds: retryAfterSeconds }, [], { 'retry-after': String(retryAfterSeconds) });
+/** The request would repeat records that exist: nothing was changed; sending it again with the confirmation flag goes ahead. */
+export const duplicate = (reason: string, records: DuplicateRecord[], issues: FieldIssue[] = []) =>
+  new AppError(409, 'duplicate', { reason }, issues, {}, records);

@@ -10,6 +10,11 @@ const Problem = Type.Object({
   type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String(),
   instance: Type.Optional(Type.String()), requestId: Type.String(),
   errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), code: Type.String(), message: Type.String() }))),
+  /** On a 409 `duplicate`: the existing records the request would repeat. */
+  duplicates: Type.Optional(Type.Array(Type.Object({
+    id: Type.String(), userId: Type.Optional(Type.String()), name: Type.String(), day: Type.Optional(Type.String()),
+    kind: Type.Optional(Type.String()), minutes: Type.Optional(Type.Integer()), reason: Type.String(), message: Type.String(),
+  }))),
 });
 
 /** The problem+json responses every operation may give, for the OpenAPI document. */

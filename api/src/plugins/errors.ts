@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type FieldIssue } from '../lib/errors.js';
+import { AppError, type DuplicateRecord, type FieldIssue } from '../lib/errors.js';
 import { formatBytes } from '../lib/import-limits.js';
 import { requestLang, t, type Lang } from '../lib/i18n.js';
 
@@ -82,7 +82,8 @@ function mergeLiteralUnions(issues: AjvIssue[]): AjvIssue[] {
   return out;
 }
 
-function problemBody(req: FastifyRequest, status: number, code: string, params: Record<string, unknown>, issues: FieldIssue[]) {
+function problemBody(req: FastifyRequest, status: number, code: string, params: Record<string, unknown>, issues: FieldIssue[],
+  duplicates: DuplicateRecord[] = []) {
   const lang: Lang = requestLang(req);
   const body: Record<string, unknown> = {
     type: `/problems/${code.replace(/_/g, '-')}`,
@@ -100,12 +101,15 @@ function problemBody(req: FastifyRequest, status: number, code: string, params: 
       .filter((i) => (seen.has(i.path) ? false : (seen.add(i.path), true)))
       .map((i) => ({ path: i.path, code: i.reason, message: t(lang, i.reason, i.params ?? {}) }));
   }
+  if (duplicates.length) {
+    body.duplicates = duplicates.map(({ reason, params: p, ...rest }) => ({ ...rest, reason, message: t(lang, reason, p ?? {}) }));
+  }
   return body;
 }
 
 export function sendProblem(req: FastifyRequest, reply: FastifyReply, status: number, code: string,
-  params: Record<string, unknown> = {}, issues: FieldIssue[] = []) {
-  return reply.code(status).type('application/problem+json').send(problemBody(req, status, code, params, issues));
+  params: Record<string, unknown> = {}, issues: FieldIssue[] = [], duplicates: DuplicateRecord[] = []) {
+  return reply.code(status).type('application/problem+json').send(problemBody(req, status, code, params, issues, duplicates));
 }
 
 // PostgreSQL's "cannot connect now" classes (08: connection exception, 57P0x: shutting down or starting up, 53300:
@@ -138,7 +142,7 @@ export default fp(async (app) => {
   app.setErrorHandler((err: FastifyError & Partial<AppError>, req, reply) => {
     if (err instanceof AppError) {
       for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
-      return sendProblem(req, reply, err.status, err.code, err.params, err.issues);
+      return sendProblem(req, reply, err.status, err.code, err.params, err.issues, err.duplicates);
     }
     if (err.validation) {
       const issues = mergeLiteralUnions(err.validation as AjvIssue[]).map((i) => fromAjv(i, err.validationContext));

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
-import { forbidden, invalid, notFound, type FieldIssue } from '../../lib/errors.js';
+import { duplicate, forbidden, invalid, notFound, type FieldIssue } from '../../lib/errors.js';
 import type { Lang } from '../../lib/i18n.js';
-import { query, sql } from '../../lib/sql.js';
+import { exec, query, sql } from '../../lib/sql.js';
+import { changesBetween, historyOf, writeChanges } from '../corrections/corrections.repository.js';
 import { activeLearner, audienceOf, audienceReaches, personOf } from '../../access/audience.js';
 import { scopeCondition, scopeOf, scopePathOf, unitScopeCondition, type Scope } from '../../access/scope.js';
 import { Assignment } from './assignment.entity.js';
@@ -18,6 +19,8 @@ export interface CreateAssignmentInput {
   userIds?: string[];
   dueOn?: string | null;
   note?: string;
+  /** The person saw that the same assignment exists and chose to make it again. */
+  confirmDuplicate?: boolean;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -29,7 +32,7 @@ const chinaDay = (now: Date, days = 0) => new Date(now.getTime() + 8 * 3600_000 
  * Assigns a module or a whole track. Audience: the people listed, plus everyone matching the positions and org units
  * given (both filters apply together; an empty one means any). A manager's assignment reaches only their subtree.
  */
-export async function createAssignment(em: EntityManager, actor: Actor, input: CreateAssignmentInput, now: Date) {
+export async function createAssignment(em: EntityManager, actor: Actor, input: CreateAssignmentInput, now: Date, lang: Lang = 'zh') {
   if (!can(actor, 'assignments.manage')) throw forbidden();
   const issues: FieldIssue[] = [];
   const positions = [...new Set(input.positions ?? [])];
@@ -48,6 +51,26 @@ export async function createAssignment(em: EntityManager, actor: Actor, input: C
   }
   if (input.dueOn && input.dueOn < chinaDay(now)) issues.push({ path: 'dueOn', reason: 'assignment.past_due' });
   const scope = await scopeOf(em, actor);
+  await checkAudience(em, scope, input, issues);
+  if (issues.length) throw invalid(issues);
+  const scopePath = scopePathOf(scope);
+  return em.transactional(async (tx) => {
+    if (!input.confirmDuplicate) await refuseDuplicate(tx, actor, lang, { targetType: input.targetType, targetId: input.targetId, positions, orgUnitIds, userIds, scopePath });
+    const id = randomUUID();
+    tx.create(Assignment, {
+      id, targetType: input.targetType, moduleId: input.targetType === 'module' ? input.targetId : null,
+      trackId: input.targetType === 'track' ? input.targetId : null, positions, orgUnitIds, userIds,
+      scopePath, dueOn: input.dueOn ?? null, note: input.note?.trim() ?? '', createdBy: actor.id, createdAt: now,
+    });
+    await tx.flush();
+    return (await listAssignments(tx, actor, lang, id))[0];
+  });
+}
+
+/** Units and people of an audience must exist and lie in the actor's scope; paths index the lists as sent. */
+async function checkAudience(em: EntityManager, scope: Scope, input: { orgUnitIds?: string[]; userIds?: string[] }, issues: FieldIssue[]) {
+  const orgUnitIds = [...new Set(input.orgUnitIds ?? [])];
+  const userIds = [...new Set(input.userIds ?? [])];
   if (orgUnitIds.length) {
     const units = await query<{ id: string }>(em, sql`select u.id from org_unit u
       where u.id = any(${orgUnitIds}::uuid[]) and u.archived_at is null and ${unitScopeCondition(scope, sql`u.path`)}`);
@@ -61,15 +84,34 @@ export async function createAssignment(em: EntityManager, actor: Actor, input: C
     const ok = new Set(users.map((u) => u.id));
     (input.userIds ?? []).forEach((id, i) => { if (!ok.has(id)) issues.push({ path: `userIds.${i}`, reason: 'study.unknown_person' }); });
   }
-  if (issues.length) throw invalid(issues);
-  const id = randomUUID();
-  em.create(Assignment, {
-    id, targetType: input.targetType, moduleId: input.targetType === 'module' ? input.targetId : null,
-    trackId: input.targetType === 'track' ? input.targetId : null, positions, orgUnitIds, userIds,
-    scopePath: scopePathOf(scope), dueOn: input.dueOn ?? null, note: input.note?.trim() ?? '', createdBy: actor.id,
-  });
-  await em.flush();
-  return (await listAssignments(em, actor, 'zh', id))[0];
+}
+
+interface AudienceKey {
+  targetType: 'module' | 'track'; targetId: string; positions: string[]; orgUnitIds: string[]; userIds: string[]; scopePath: string | null;
+}
+
+/**
+ * An active assignment (not withdrawn) of the same target to the same audience (the same positions, units and people,
+ * in any order, limited to the same subtree) is a duplicate: 409 naming it, nothing written.
+ */
+async function refuseDuplicate(em: EntityManager, actor: Actor, lang: Lang, k: AudienceKey, except: string | null = null) {
+  const sorted = (xs: string[]) => [...xs].sort();
+  const rows = await query<{ id: string }>(em, sql`
+    select a.id from assignment a
+     where a.archived_at is null and a.target_type = ${k.targetType}
+       and coalesce(a.module_id::text, a.track_id) = ${k.targetId}
+       and a.scope_path is not distinct from ${k.scopePath}::text
+       and array(select x from unnest(a.positions) x order by x) = ${sorted(k.positions)}::text[]
+       and array(select x from unnest(a.org_unit_ids) x order by x) = ${sorted(k.orgUnitIds)}::uuid[]
+       and array(select x from unnest(a.user_ids) x order by x) = ${sorted(k.userIds)}::uuid[]
+       and (${except}::uuid is null or a.id <> ${except}::uuid)
+     order by a.created_at`);
+  if (!rows.length) return;
+  const existing = (await Promise.all(rows.map(async (r) => (await listAssignments(em, actor, lang, r.id, true))[0]))).filter((a) => a);
+  throw duplicate('assignment.duplicate', existing.map((a) => ({
+    id: a.id, name: a.title, day: a.dueOn ?? undefined, reason: 'assignment.duplicate_of',
+    params: { name: a.title, created: a.createdAt.slice(0, 10) },
+  })), [{ path: 'targetId', reason: 'assignment.duplicate' }]);
 }
 
 /** The people an assignment `a` reaches: active staff matching its audience, as SQL over `app_user u join org_unit o`. */
@@ -78,7 +120,7 @@ const REACHED = sql`${activeLearner('u')} and ${audienceReaches(audienceOf('a'),
 interface AssignmentRow {
   id: string; target_type: 'module' | 'track'; module_id: string | null; track_id: string | null; positions: string[];
   org_unit_ids: string[]; user_ids: string[]; due_on: string | null; note: string; created_at: Date; created_by_name: string;
-  title_zh: string | null; title_en: string | null; people: number;
+  title_zh: string | null; title_en: string | null; people: number; editable: boolean;
 }
 
 /**
@@ -99,7 +141,15 @@ const visibleIds = (scope: Scope) => scope.kind === 'all'
         array(select x.id from unnest(a.org_unit_ids) as x(id) join org_unit o on o.id = x.id
                 where ${unitScopeCondition(scope, sql`o.path`)}) as org_unit_ids`;
 
-export async function listAssignments(em: EntityManager, actor: Actor, lang: Lang, onlyId?: string) {
+/** Whether the viewer may change or withdraw an assignment: one made within their scope (a manager: their subtree). */
+const editableAssignment = (scope: Scope) =>
+  scope.kind === 'all' ? sql`true` : scope.kind === 'subtree' ? sql`(a.scope_path like ${scope.path} || '%')` : sql`false`;
+
+/**
+ * The assignments the viewer may see, newest first (`onlyId`: just that one). A duplicate check names an assignment
+ * the viewer may not otherwise see only by its title (`anyVisible`), never its audience.
+ */
+export async function listAssignments(em: EntityManager, actor: Actor, lang: Lang, onlyId?: string, anyVisible = false) {
   if (!can(actor, 'assignments.manage')) throw forbidden();
   const scope = await scopeOf(em, actor);
   const rows = await query<AssignmentRow>(em, sql`
@@ -108,17 +158,98 @@ export async function listAssignments(em: EntityManager, actor: Actor, lang: Lan
            coalesce(t.title_zh, (select r.locales->'zh'->>'title' from module_revision r where r.id = m.published_revision_id)) as title_zh,
            coalesce(t.title_en, (select r.locales->'en'->>'title' from module_revision r where r.id = m.published_revision_id)) as title_en,
            (select count(*) from app_user u join org_unit o on o.id = u.org_unit_id where ${REACHED}
-              and ${scopeCondition(scope, sql`o.path`, sql`u.id`)})::int as people
+              and ${scopeCondition(scope, sql`o.path`, sql`u.id`)})::int as people,
+           ${editableAssignment(scope)} as editable
       from assignment a join app_user cb on cb.id = a.created_by
       left join track t on t.id = a.track_id left join course_module m on m.id = a.module_id
      where a.archived_at is null and (${onlyId ?? null}::uuid is null or a.id = ${onlyId ?? null})
-       and ${visibleAssignment(scope)}
+       and (${anyVisible}::boolean or ${visibleAssignment(scope)})
      order by a.created_at desc`);
   return rows.map((r) => ({
     id: r.id, targetType: r.target_type, targetId: r.module_id ?? r.track_id ?? '', title: (lang === 'zh' ? r.title_zh ?? r.title_en : r.title_en ?? r.title_zh) ?? '',
     positions: r.positions, orgUnitIds: r.org_unit_ids, userIds: r.user_ids, dueOn: r.due_on, note: r.note,
-    createdBy: r.created_by_name, createdAt: new Date(r.created_at).toISOString(), people: r.people,
+    createdBy: r.created_by_name, createdAt: new Date(r.created_at).toISOString(), people: r.people, editable: r.editable,
   }));
+}
+
+/** An assignment the actor may correct: made within their scope and not withdrawn; anything else answers 404. */
+async function correctableAssignment(em: EntityManager, actor: Actor, id: string) {
+  if (!can(actor, 'assignments.correct')) throw forbidden();
+  const scope = await scopeOf(em, actor);
+  const [row] = await query<{ id: string; target_type: 'module' | 'track'; target_id: string; positions: string[]; org_unit_ids: string[];
+    user_ids: string[]; due_on: string | null; note: string; scope_path: string | null }>(em, sql`
+    select a.id, a.target_type, coalesce(a.module_id::text, a.track_id) as target_id, a.positions, a.org_unit_ids, a.user_ids,
+           to_char(a.due_on, 'YYYY-MM-DD') as due_on, a.note, a.scope_path
+      from assignment a where a.id = ${id} and a.archived_at is null and ${editableAssignment(scope)}`);
+  if (!row) throw notFound('assignment');
+  return { row, scope };
+}
+
+export interface CorrectAssignmentInput {
+  reason: string; dueOn?: string | null; note?: string; positions?: string[]; orgUnitIds?: string[]; userIds?: string[]; confirmDuplicate?: boolean;
+}
+
+/**
+ * Changes an assignment's due date, note or audience, with a reason; each changed field is kept in the audit trail.
+ * An audience that becomes the same as another active assignment of the same target is a duplicate (409) unless
+ * confirmed.
+ */
+export async function correctAssignment(em: EntityManager, actor: Actor, id: string, input: CorrectAssignmentInput, now: Date, lang: Lang = 'zh') {
+  return em.transactional(async (tx) => {
+    const { row, scope } = await correctableAssignment(tx, actor, id);
+    const issues: FieldIssue[] = [];
+    const reason = input.reason.trim();
+    if (!reason) issues.push({ path: 'reason', reason: 'correction.reason_required' });
+    if (input.dueOn && input.dueOn < chinaDay(now) && input.dueOn !== row.due_on) issues.push({ path: 'dueOn', reason: 'assignment.past_due' });
+    await checkAudience(tx, scope, input, issues);
+    const next = {
+      positions: input.positions ? [...new Set(input.positions)] : undefined,
+      orgUnitIds: input.orgUnitIds ? [...new Set(input.orgUnitIds)] : undefined,
+      userIds: input.userIds ? [...new Set(input.userIds)] : undefined,
+    };
+    const audience = {
+      positions: next.positions ?? row.positions, orgUnitIds: next.orgUnitIds ?? row.org_unit_ids, userIds: next.userIds ?? row.user_ids,
+    };
+    if (!audience.positions.length && !audience.orgUnitIds.length && !audience.userIds.length) issues.push({ path: 'userIds', reason: 'assignment.no_audience' });
+    const changes = changesBetween(
+      { dueOn: row.due_on, note: row.note, positions: row.positions, orgUnitIds: row.org_unit_ids, userIds: row.user_ids },
+      { dueOn: input.dueOn, note: input.note?.trim(), ...next },
+    );
+    if (!issues.length && !changes.length) issues.push({ path: 'reason', reason: 'correction.nothing_changed' });
+    if (issues.length) throw invalid(issues);
+    if (!input.confirmDuplicate && changes.some((c) => c.field in next)) {
+      await refuseDuplicate(tx, actor, lang, { targetType: row.target_type, targetId: row.target_id, ...audience, scopePath: row.scope_path }, id);
+    }
+    const has = (f: string) => changes.some((c) => c.field === f);
+    await exec(tx, sql`update assignment set
+        due_on = case when ${has('dueOn')}::boolean then ${input.dueOn ?? null}::date else due_on end,
+        note = case when ${has('note')}::boolean then ${input.note?.trim() ?? ''}::text else note end,
+        positions = ${audience.positions}::text[], org_unit_ids = ${audience.orgUnitIds}::uuid[], user_ids = ${audience.userIds}::uuid[]
+      where id = ${id}`);
+    await writeChanges(tx, 'assignment', id, 'update', changes, reason, actor.id, now);
+    return (await listAssignments(tx, actor, lang, id))[0];
+  });
+}
+
+/** Withdraws an assignment, with a reason: it leaves everyone's My learning and the lists; its history stays. */
+export async function withdrawAssignment(em: EntityManager, actor: Actor, id: string, input: { reason: string }, now: Date) {
+  return em.transactional(async (tx) => {
+    await correctableAssignment(tx, actor, id);
+    const reason = input.reason.trim();
+    if (!reason) throw invalid([{ path: 'reason', reason: 'correction.reason_required' }]);
+    await exec(tx, sql`update assignment set archived_at = ${now} where id = ${id}`);
+    await writeChanges(tx, 'assignment', id, 'withdraw', [{ field: 'withdrawn', oldValue: false, newValue: true }], reason, actor.id, now);
+    return { id, withdrawn: true };
+  });
+}
+
+/** The changes of an assignment the viewer may see (withdrawn ones included), oldest first; otherwise 404. */
+export async function assignmentHistory(em: EntityManager, actor: Actor, id: string) {
+  if (!can(actor, 'assignments.correct')) throw forbidden();
+  const scope = await scopeOf(em, actor);
+  const [found] = await query<{ id: string }>(em, sql`select a.id from assignment a where a.id = ${id} and ${visibleAssignment(scope)}`);
+  if (!found) throw notFound('assignment');
+  return historyOf(em, 'assignment', id);
 }
 
 /** Completion per person for one assignment, limited to the viewer's subtree (a manager sees only their people). */

@@ -56,6 +56,8 @@ export const StudySession = defineEntity({
     reviewedAt: tz().nullable(),
     reviewNote: p.text().default(''),
     createdAt: createdStamp(),
+    /** Set when the record is withdrawn as a mistake: it then counts nowhere (its history is in `record_change`). */
+    withdrawnAt: tz().nullable(),
   },
 });
 export type IStudySession = InferEntity<typeof StudySession>;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
-import { forbidden, invalid, invalidField, notFound, type FieldIssue } from '../../lib/errors.js';
+import { AppError, duplicate, forbidden, invalid, invalidField, notFound, type DuplicateRecord, type FieldIssue } from '../../lib/errors.js';
 import { exec, query, sql } from '../../lib/sql.js';
 import type { Actor } from '../../access/actor.js';
 import { can } from '../../access/permissions.js';
@@ -16,6 +16,7 @@ import { COMPLETION_TIME_SHARE, progressDto, studyableModule, visibleModule } fr
 import { sectionsOf } from '../courses/courses.repository.js';
 import { listUsers } from '../users/users.service.js';
 import { creditHeartbeat } from './study.repository.js';
+import { changesBetween, historyOf, writeChanges, type FieldChange } from '../corrections/corrections.repository.js';
 
 import { SESSION_KINDS } from './study.entity.js';
 
@@ -53,29 +54,36 @@ export async function recordStudyProgress(em: EntityManager, actor: Actor, modul
 
 export interface SessionDto {
   id: string; userId: string; userName: string; kind: SessionKind; day: string; minutes: number; moduleId: string | null;
-  moduleSlug: string | null; note: string; status: 'logged' | 'confirmed' | 'rejected'; recordedBy: string; reviewedBy: string | null; reviewNote: string;
+  moduleSlug: string | null; moduleTitle: string | null; note: string; status: 'logged' | 'confirmed' | 'rejected'; recordedBy: string;
+  reviewedBy: string | null; reviewNote: string; withdrawn: boolean; createdAt: string;
 }
 
 /** A study session as SESSION_SELECT returns it. */
 interface SessionRow {
   id: string; user_id: string; user_name: string; kind: SessionKind; day_text: string; minutes: number; module_id: string | null;
-  module_slug: string | null; note: string; status: SessionDto['status']; recorded_by_name: string; reviewed_by_name: string | null; review_note: string;
+  module_slug: string | null; module_title: string | null; note: string; status: SessionDto['status']; recorded_by_name: string;
+  reviewed_by_name: string | null; review_note: string; withdrawn_at: Date | string | null; created_at: Date | string; path: string;
 }
 
 function sessionDto(r: SessionRow): SessionDto {
   return {
     id: r.id, userId: r.user_id, userName: r.user_name, kind: r.kind, day: r.day_text, minutes: r.minutes, moduleId: r.module_id ?? null,
-    moduleSlug: r.module_slug ?? null, note: r.note, status: r.status, recordedBy: r.recorded_by_name, reviewedBy: r.reviewed_by_name ?? null,
-    reviewNote: r.review_note,
+    moduleSlug: r.module_slug ?? null, moduleTitle: r.module_title ?? null, note: r.note, status: r.status, recordedBy: r.recorded_by_name,
+    reviewedBy: r.reviewed_by_name ?? null, reviewNote: r.review_note, withdrawn: r.withdrawn_at != null, createdAt: new Date(r.created_at).toISOString(),
   };
 }
 
-const SESSION_SELECT = sql`
-  select s.*, to_char(s.day, 'YYYY-MM-DD') as day_text, u.display_name as user_name, m.slug as module_slug,
-         rb.display_name as recorded_by_name, vb.display_name as reviewed_by_name
+// The module's title in the language asked for, from its published revision (null: no module, or none published).
+const moduleTitle = (lang: Lang) => sql`(select coalesce(r.locales->${lang}::text->>'title', r.locales->'zh'->>'title', r.locales->'en'->>'title')
+    from module_revision r where r.id = m.published_revision_id)`;
+
+const sessionSelect = (lang: Lang = 'zh') => sql`
+  select s.*, to_char(s.day, 'YYYY-MM-DD') as day_text, u.display_name as user_name, m.slug as module_slug, ${moduleTitle(lang)} as module_title,
+         o.path, rb.display_name as recorded_by_name, vb.display_name as reviewed_by_name
     from study_session s join app_user u on u.id = s.user_id join org_unit o on o.id = u.org_unit_id
     join app_user rb on rb.id = s.recorded_by left join app_user vb on vb.id = s.reviewed_by
     left join course_module m on m.id = s.module_id`;
+const SESSION_SELECT = sessionSelect();
 
 /** Today's date in China (UTC+8, no daylight saving), where the days of study are counted. */
 const chinaToday = (now: Date) => new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
@@ -106,9 +114,30 @@ export async function logStudySession(em: EntityManager, actor: Actor, input: Lo
   return sessionDto(row);
 }
 
-export interface AttendanceInput extends LogSessionInput { userIds: string[] }
+export interface AttendanceInput extends LogSessionInput { userIds: string[]; confirmDuplicate?: boolean }
 
-/** A trainer or manager records a meeting or training for many people at once; those records count as confirmed. */
+interface LiveSessionRow { id: string; user_id: string; user_name: string; day_text: string; kind: SessionKind; minutes: number }
+
+/** Live records (not withdrawn, not rejected) of these people, of one kind on one day, other than `except`. */
+async function liveSessions(em: EntityManager, userIds: string[], day: string, kind: SessionKind, except: string | null = null) {
+  return query<LiveSessionRow>(em, sql`
+    select s.id, s.user_id, u.display_name as user_name, to_char(s.day, 'YYYY-MM-DD') as day_text, s.kind, s.minutes
+      from study_session s join app_user u on u.id = s.user_id
+     where s.user_id = any(${userIds}::uuid[]) and s.day = ${day}::date and s.kind = ${kind}
+       and s.withdrawn_at is null and s.status <> 'rejected' and (${except}::uuid is null or s.id <> ${except}::uuid)
+     order by u.display_name, s.created_at`);
+}
+
+const duplicateOf = (r: LiveSessionRow): DuplicateRecord => ({
+  id: r.id, userId: r.user_id, name: r.user_name, day: r.day_text, kind: r.kind, minutes: r.minutes,
+  reason: 'study.duplicate_person', params: { name: r.user_name, day: r.day_text, kind: `kind.${r.kind}`, minutes: r.minutes },
+});
+
+/**
+ * A trainer or manager records a meeting or training for many people at once; those records count as confirmed.
+ * People who already have a live record of the same kind on the same day are a duplicate: the request is refused
+ * with 409 naming them, and nothing is written, unless it says `confirmDuplicate` (the person chose "record anyway").
+ */
 export async function recordAttendance(em: EntityManager, actor: Actor, input: AttendanceInput, now: Date): Promise<{ created: number }> {
   if (!can(actor, 'study.review')) throw forbidden();
   await checkModule(em, actor, input.moduleId);
@@ -123,20 +152,113 @@ export async function recordAttendance(em: EntityManager, actor: Actor, input: A
   // Paths index the list as sent (duplicates included), so the form can mark the right entry.
   input.userIds.forEach((id, i) => { if (!ok.has(id)) issues.push({ path: `userIds.${i}`, reason: 'study.unknown_person' }); });
   if (issues.length) throw invalid(issues);
-  await em.transactional(async (tx) => {
+  return em.transactional(async (tx) => {
+    if (!input.confirmDuplicate) {
+      const existing = await liveSessions(tx, ids, input.day, input.kind);
+      if (existing.length) {
+        const dupUsers = new Set(existing.map((r) => r.user_id));
+        const paths: FieldIssue[] = [];
+        input.userIds.forEach((id, i) => { if (dupUsers.has(id)) paths.push({ path: `userIds.${i}`, reason: 'study.duplicate_attendance' }); });
+        throw duplicate('study.duplicate_attendance', existing.map(duplicateOf), paths);
+      }
+    }
     for (const userId of ids) {
       await exec(tx, sql`insert into study_session (id, user_id, kind, day, minutes, module_id, note, status, recorded_by, reviewed_by, reviewed_at)
         values (${randomUUID()}, ${userId}, ${input.kind}, ${input.day}, ${input.minutes}, ${input.moduleId ?? null}, ${input.note?.trim() ?? ''},
                 'confirmed', ${actor.id}, ${actor.id}, ${now})`);
     }
+    return { created: ids.length };
   });
-  return { created: ids.length };
+}
+
+/**
+ * A session the actor may correct: in their scope (404 otherwise, as if it did not exist), not their own (nobody
+ * corrects their own minutes), not withdrawn already.
+ */
+async function correctableSession(em: EntityManager, actor: Actor, id: string, lang: Lang): Promise<SessionRow> {
+  if (!can(actor, 'study.correct')) throw forbidden();
+  const scope = await scopePrefix(em, actor);
+  const [row] = await query<SessionRow>(em, sql`${sessionSelect(lang)} where s.id = ${id} and (${scope}::text is null or o.path like ${scope} || '%')`);
+  if (!row) throw notFound('study_session');
+  if (row.user_id === actor.id) throw invalidField('reason', 'study.own_session');
+  if (row.withdrawn_at) throw new AppError(409, 'conflict', { reason: 'correction.withdrawn' });
+  return row;
+}
+
+/** The reason of a correction, trimmed; blank text is no reason. */
+function reasonOf(reason: string, issues: FieldIssue[]): string {
+  const r = reason.trim();
+  if (!r) issues.push({ path: 'reason', reason: 'correction.reason_required' });
+  return r;
+}
+
+export interface CorrectSessionInput {
+  reason: string; minutes?: number; day?: string; kind?: SessionKind; note?: string; confirmDuplicate?: boolean;
+}
+
+/**
+ * Corrects a study record's minutes, day, kind or note, with a reason; each changed field is kept in the audit
+ * trail. Moving it onto a day and kind where the person already has a live record is a duplicate (409), unless
+ * confirmed. The monthly totals read the record as it now stands.
+ */
+export async function correctStudySession(em: EntityManager, actor: Actor, id: string, input: CorrectSessionInput, now: Date, lang: Lang = 'zh') {
+  return em.transactional(async (tx) => {
+    const row = await correctableSession(tx, actor, id, lang);
+    const issues: FieldIssue[] = [];
+    const reason = reasonOf(input.reason, issues);
+    if (input.day !== undefined) checkDay(input.day, now, issues);
+    const changes: FieldChange[] = changesBetween(
+      { minutes: row.minutes, day: row.day_text, kind: row.kind, note: row.note },
+      { minutes: input.minutes, day: input.day, kind: input.kind, note: input.note?.trim() },
+    );
+    if (!issues.length && !changes.length) issues.push({ path: 'reason', reason: 'correction.nothing_changed' });
+    if (issues.length) throw invalid(issues);
+    const next = { day: input.day ?? row.day_text, kind: input.kind ?? row.kind };
+    if (!input.confirmDuplicate && (next.day !== row.day_text || next.kind !== row.kind)) {
+      const existing = await liveSessions(tx, [row.user_id], next.day, next.kind, row.id);
+      if (existing.length) throw duplicate('study.duplicate_attendance', existing.map(duplicateOf), [{ path: 'day', reason: 'study.duplicate_attendance' }]);
+    }
+    const value = (f: string) => changes.find((c) => c.field === f)?.newValue;
+    await exec(tx, sql`update study_session set
+        minutes = coalesce(${(value('minutes') as number | undefined) ?? null}::int, minutes),
+        day = coalesce(${(value('day') as string | undefined) ?? null}::date, day),
+        kind = coalesce(${(value('kind') as string | undefined) ?? null}::text, kind),
+        note = coalesce(${(value('note') as string | undefined) ?? null}::text, note)
+      where id = ${id}`);
+    await writeChanges(tx, 'study_session', id, 'update', changes, reason, actor.id, now);
+    const [updated] = await query<SessionRow>(tx, sql`${sessionSelect(lang)} where s.id = ${id}`);
+    return sessionDto(updated);
+  });
+}
+
+/** Withdraws a study record entered by mistake, with a reason: it stays in the history and counts nowhere. */
+export async function withdrawStudySession(em: EntityManager, actor: Actor, id: string, input: { reason: string }, now: Date, lang: Lang = 'zh') {
+  return em.transactional(async (tx) => {
+    await correctableSession(tx, actor, id, lang);
+    const issues: FieldIssue[] = [];
+    const reason = reasonOf(input.reason, issues);
+    if (issues.length) throw invalid(issues);
+    await exec(tx, sql`update study_session set withdrawn_at = ${now} where id = ${id}`);
+    await writeChanges(tx, 'study_session', id, 'withdraw', [{ field: 'withdrawn', oldValue: false, newValue: true }], reason, actor.id, now);
+    const [updated] = await query<SessionRow>(tx, sql`${sessionSelect(lang)} where s.id = ${id}`);
+    return sessionDto(updated);
+  });
+}
+
+/** The corrections of one study record, oldest first; the record must be in the actor's scope (404 otherwise). */
+export async function studySessionHistory(em: EntityManager, actor: Actor, id: string) {
+  if (!can(actor, 'study.correct')) throw forbidden();
+  const scope = await scopePrefix(em, actor);
+  const [row] = await query<{ id: string }>(em, sql`select s.id from study_session s join app_user u on u.id = s.user_id
+    join org_unit o on o.id = u.org_unit_id where s.id = ${id} and (${scope}::text is null or o.path like ${scope} || '%')`);
+  if (!row) throw notFound('study_session');
+  return historyOf(em, 'study_session', id);
 }
 
 export interface ListSessionsInput { userId?: string; status?: string; from?: string; to?: string; limit: number; offset: number }
 
 /** Staff see their own sessions; managers their subtree's; trainers and admins everybody's. */
-export async function listStudySessions(em: EntityManager, actor: Actor, input: ListSessionsInput) {
+export async function listStudySessions(em: EntityManager, actor: Actor, input: ListSessionsInput, lang: Lang = 'zh') {
   const own = actor.role === 'staff';
   const scope = await scopePrefix(em, actor);
   const userId = own ? actor.id : (input.userId ?? null);
@@ -146,7 +268,7 @@ export async function listStudySessions(em: EntityManager, actor: Actor, input: 
        and (${scope}::text is null or o.path like ${scope} || '%')
        and (${status}::text is null or s.status = ${status})
        and (${from}::date is null or s.day >= ${from}::date) and (${to}::date is null or s.day <= ${to}::date)`;
-  const rows = await query<SessionRow>(em, sql`${SESSION_SELECT} ${where} order by s.day desc, s.created_at desc limit ${input.limit} offset ${input.offset}`);
+  const rows = await query<SessionRow>(em, sql`${sessionSelect(lang)} ${where} order by s.day desc, s.created_at desc limit ${input.limit} offset ${input.offset}`);
   const [{ n }] = await query<{ n: number }>(em, sql`select count(*)::int as n from study_session s join app_user u on u.id = s.user_id join org_unit o on o.id = u.org_unit_id ${where}`);
   return { items: rows.map(sessionDto), total: Number(n) };
 }
@@ -157,6 +279,7 @@ export async function reviewStudySession(em: EntityManager, actor: Actor, id: st
   const [row] = await query<SessionRow>(em, sql`${SESSION_SELECT} where s.id = ${id} and (${scope}::text is null or o.path like ${scope} || '%')`);
   if (!row) throw notFound('study_session');
   if (row.user_id === actor.id) throw invalidField('status', 'study.own_session');
+  if (row.withdrawn_at) throw new AppError(409, 'conflict', { reason: 'correction.withdrawn' });
   await exec(em, sql`update study_session set status = ${input.status}, reviewed_by = ${actor.id}, reviewed_at = ${now},
     review_note = ${input.note?.trim() ?? ''} where id = ${id}`);
   const [updated] = await query<SessionRow>(em, sql`${SESSION_SELECT} where s.id = ${id}`);
@@ -190,6 +313,7 @@ export async function monthlyStudyTotals(em: EntityManager, month: string, userI
   const sessions = await query<{ user_id: string; kind: SessionKind; status: string; minutes: number }>(em, sql`
     select user_id, kind, status, sum(minutes)::int as minutes from study_session
      where user_id = any(${userIds}::uuid[]) and day >= ${start}::date and day < (${start}::date + interval '1 month') and status <> 'rejected'
+       and withdrawn_at is null
      group by user_id, kind, status`);
   const out = new Map<string, MonthlyStudyTotal>();
   for (const id of userIds) {

@@ -17,6 +17,22 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/assignments/{assignmentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["correctAssignment"];
+        trace?: never;
+    };
     "/api/assignments/{assignmentId}/completion": {
         parameters: {
             query?: never;
@@ -27,6 +43,38 @@ export type paths = {
         get: operations["getAssignmentCompletion"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assignments/{assignmentId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getAssignmentHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assignments/{assignmentId}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["withdrawAssignment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -641,6 +689,38 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/study-sessions/{sessionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["correctStudySession"];
+        trace?: never;
+    };
+    "/api/study-sessions/{sessionId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getStudySessionHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/study-sessions/{sessionId}/review": {
         parameters: {
             query?: never;
@@ -651,6 +731,22 @@ export type paths = {
         get?: never;
         put?: never;
         post: operations["reviewStudySession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/study-sessions/{sessionId}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["withdrawStudySession"];
         delete?: never;
         options?: never;
         head?: never;
@@ -817,6 +913,7 @@ export interface operations {
                             createdAt: string;
                             createdBy: string;
                             dueOn: string | null;
+                            editable: boolean;
                             /** Format: uuid */
                             id: string;
                             note: string;
@@ -840,6 +937,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -862,6 +969,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -884,6 +1001,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -906,6 +1033,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -928,6 +1065,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -950,6 +1097,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -975,6 +1132,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    confirmDuplicate?: boolean;
                     dueOn?: string | null;
                     note?: string;
                     orgUnitIds?: string[];
@@ -996,6 +1154,7 @@ export interface operations {
                         createdAt: string;
                         createdBy: string;
                         dueOn: string | null;
+                        editable: boolean;
                         /** Format: uuid */
                         id: string;
                         note: string;
@@ -1018,6 +1177,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1040,6 +1209,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1062,6 +1241,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1084,6 +1273,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1106,6 +1305,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1128,6 +1337,257 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    correctAssignment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assignmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    confirmDuplicate?: boolean;
+                    dueOn?: string | null;
+                    note?: string;
+                    orgUnitIds?: string[];
+                    positions?: ("account_manager" | "marketing_manager")[];
+                    reason: string;
+                    userIds?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        createdAt: string;
+                        createdBy: string;
+                        dueOn: string | null;
+                        editable: boolean;
+                        /** Format: uuid */
+                        id: string;
+                        note: string;
+                        orgUnitIds: string[];
+                        people: number;
+                        positions: string[];
+                        targetId: string;
+                        targetType: string;
+                        title: string;
+                        userIds: string[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1184,6 +1644,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1206,6 +1676,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1228,6 +1708,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1250,6 +1740,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1272,6 +1772,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1294,6 +1804,466 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getAssignmentHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assignmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            action: "update" | "withdraw";
+                            changedAt: string;
+                            changedBy: string;
+                            field: string;
+                            /** Format: uuid */
+                            id: string;
+                            newValue: unknown;
+                            oldValue: unknown;
+                            reason: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    withdrawAssignment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assignmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        withdrawn: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1366,6 +2336,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1388,6 +2368,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1410,6 +2400,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1432,6 +2432,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1454,6 +2464,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1476,6 +2496,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1522,6 +2552,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1544,6 +2584,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1566,6 +2616,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1588,6 +2648,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1610,6 +2680,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1632,6 +2712,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1701,6 +2791,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1723,6 +2823,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1745,6 +2855,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1767,6 +2887,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1789,6 +2919,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1811,6 +2951,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1859,6 +3009,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1881,6 +3041,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1903,6 +3073,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1925,6 +3105,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1947,6 +3137,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -1969,6 +3169,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2052,6 +3262,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2074,6 +3294,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2096,6 +3326,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2118,6 +3358,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2140,6 +3390,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2162,6 +3422,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2204,7 +3474,7 @@ export interface operations {
                         /** Format: uuid */
                         orgUnitId: string;
                         orgUnitName?: string;
-                        permissions: ("learning.study" | "modules.author" | "people.read" | "people.update" | "people.admin" | "org_units.manage" | "study.review" | "assignments.manage" | "questions.manage")[];
+                        permissions: ("learning.study" | "modules.author" | "people.read" | "people.update" | "people.admin" | "org_units.manage" | "study.review" | "study.correct" | "assignments.manage" | "assignments.correct" | "questions.manage")[];
                         position: string;
                         role: "staff" | "trainer" | "manager" | "admin";
                         username: string;
@@ -2220,6 +3490,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2242,6 +3522,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2264,6 +3554,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2286,6 +3586,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2308,6 +3618,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2330,6 +3650,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2379,7 +3709,7 @@ export interface operations {
                         /** Format: uuid */
                         orgUnitId: string;
                         orgUnitName?: string;
-                        permissions: ("learning.study" | "modules.author" | "people.read" | "people.update" | "people.admin" | "org_units.manage" | "study.review" | "assignments.manage" | "questions.manage")[];
+                        permissions: ("learning.study" | "modules.author" | "people.read" | "people.update" | "people.admin" | "org_units.manage" | "study.review" | "study.correct" | "assignments.manage" | "assignments.correct" | "questions.manage")[];
                         position: string;
                         role: "staff" | "trainer" | "manager" | "admin";
                         username: string;
@@ -2395,6 +3725,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2417,6 +3757,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2439,6 +3789,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2461,6 +3821,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2483,6 +3853,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2505,6 +3885,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2613,6 +4003,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2635,6 +4035,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2657,6 +4067,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2679,6 +4099,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2701,6 +4131,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2723,6 +4163,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2793,6 +4243,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2815,6 +4275,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2837,6 +4307,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2859,6 +4339,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2881,6 +4371,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2903,6 +4403,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -2981,6 +4491,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3003,6 +4523,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3025,6 +4555,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3047,6 +4587,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3069,6 +4619,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3091,6 +4651,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3195,6 +4765,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3217,6 +4797,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3239,6 +4829,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3261,6 +4861,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3283,6 +4893,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3305,6 +4925,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3389,6 +5019,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3411,6 +5051,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3433,6 +5083,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3455,6 +5115,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3477,6 +5147,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3499,6 +5179,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3604,6 +5294,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3626,6 +5326,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3648,6 +5358,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3670,6 +5390,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3692,6 +5422,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3714,6 +5454,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3801,6 +5551,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3823,6 +5583,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3845,6 +5615,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3867,6 +5647,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3889,6 +5679,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3911,6 +5711,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3962,6 +5772,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -3984,6 +5804,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4006,6 +5836,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4028,6 +5868,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4050,6 +5900,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4072,6 +5932,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4120,6 +5990,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4142,6 +6022,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4164,6 +6054,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4186,6 +6086,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4208,6 +6118,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4230,6 +6150,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4338,6 +6268,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4360,6 +6300,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4382,6 +6332,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4404,6 +6364,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4426,6 +6396,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4448,6 +6428,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4529,6 +6519,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4551,6 +6551,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4573,6 +6583,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4595,6 +6615,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4617,6 +6647,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4639,6 +6679,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4722,6 +6772,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4744,6 +6804,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4766,6 +6836,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4788,6 +6868,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4810,6 +6900,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4832,6 +6932,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4913,6 +7023,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4935,6 +7055,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4957,6 +7087,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -4979,6 +7119,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5001,6 +7151,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5023,6 +7183,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5082,6 +7252,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5104,6 +7284,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5126,6 +7316,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5148,6 +7348,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5170,6 +7380,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5192,6 +7412,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5274,6 +7504,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5296,6 +7536,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5318,6 +7568,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5340,6 +7600,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5362,6 +7632,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5384,6 +7664,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5440,6 +7730,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5462,6 +7762,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5484,6 +7794,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5506,6 +7826,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5528,6 +7858,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5550,6 +7890,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5631,6 +7981,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5653,6 +8013,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5675,6 +8045,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5697,6 +8077,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5719,6 +8109,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5741,6 +8141,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5798,6 +8208,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5820,6 +8240,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5842,6 +8272,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5864,6 +8304,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5886,6 +8336,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5908,6 +8368,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5971,6 +8441,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -5993,6 +8473,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -6015,6 +8505,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -6037,6 +8537,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -6059,6 +8569,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -6081,6 +8601,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -6147,6 +8677,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -6169,6 +8709,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -6191,6 +8741,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -6213,6 +8773,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -6235,6 +8805,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -6257,6 +8837,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -6310,6 +8900,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -6332,6 +8932,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -6354,6 +8964,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -6376,6 +8996,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -6398,6 +9028,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -6420,6 +9060,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -6493,6 +9143,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -6515,6 +9175,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -6537,6 +9207,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -6559,6 +9239,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -6581,6 +9271,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -6603,6 +9303,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -6921,6 +9631,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -6943,6 +9663,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -6965,6 +9695,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -6987,6 +9727,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -7009,6 +9759,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -7031,6 +9791,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -7157,6 +9927,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -7179,6 +9959,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -7201,6 +9991,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -7223,6 +10023,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -7245,6 +10055,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -7267,6 +10087,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -7587,6 +10417,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -7609,6 +10449,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -7631,6 +10481,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -7653,6 +10513,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -7675,6 +10545,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -7697,6 +10577,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -7756,6 +10646,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -7778,6 +10678,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -7800,6 +10710,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -7822,6 +10742,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -7844,6 +10774,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -7866,6 +10806,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -7980,6 +10930,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8002,6 +10962,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8024,6 +10994,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8046,6 +11026,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8068,6 +11058,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8090,6 +11090,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8145,6 +11155,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8167,6 +11187,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8189,6 +11219,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8211,6 +11251,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8233,6 +11283,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8255,6 +11315,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8315,6 +11385,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8337,6 +11417,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8359,6 +11449,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8381,6 +11481,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8403,6 +11513,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8425,6 +11545,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8520,6 +11650,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8542,6 +11682,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8564,6 +11714,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8586,6 +11746,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8608,6 +11778,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8630,6 +11810,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8729,6 +11919,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8751,6 +11951,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8773,6 +11983,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8795,6 +12015,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8817,6 +12047,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -8839,6 +12079,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9137,6 +12387,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9159,6 +12419,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9181,6 +12451,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9203,6 +12483,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9225,6 +12515,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9247,6 +12547,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9308,6 +12618,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
+                            createdAt: string;
                             day: string;
                             /** Format: uuid */
                             id: string;
@@ -9315,6 +12626,7 @@ export interface operations {
                             minutes: number;
                             moduleId: string | null;
                             moduleSlug: string | null;
+                            moduleTitle: string | null;
                             note: string;
                             recordedBy: string;
                             reviewedBy: string | null;
@@ -9323,6 +12635,7 @@ export interface operations {
                             /** Format: uuid */
                             userId: string;
                             userName: string;
+                            withdrawn: boolean;
                         }[];
                         total: number;
                     };
@@ -9337,6 +12650,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9359,6 +12682,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9381,6 +12714,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9403,6 +12746,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9425,6 +12778,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9447,6 +12810,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9489,6 +12862,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        createdAt: string;
                         day: string;
                         /** Format: uuid */
                         id: string;
@@ -9496,6 +12870,7 @@ export interface operations {
                         minutes: number;
                         moduleId: string | null;
                         moduleSlug: string | null;
+                        moduleTitle: string | null;
                         note: string;
                         recordedBy: string;
                         reviewedBy: string | null;
@@ -9504,6 +12879,7 @@ export interface operations {
                         /** Format: uuid */
                         userId: string;
                         userName: string;
+                        withdrawn: boolean;
                     };
                 };
             };
@@ -9516,6 +12892,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9538,6 +12924,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9560,6 +12956,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9582,6 +12988,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9604,6 +13020,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9626,6 +13052,487 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    correctStudySession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    confirmDuplicate?: boolean;
+                    /** Format: day */
+                    day?: string;
+                    kind?: "self_study" | "morning_meeting" | "evening_meeting" | "mass_training" | "other";
+                    minutes?: number;
+                    note?: string;
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        createdAt: string;
+                        day: string;
+                        /** Format: uuid */
+                        id: string;
+                        kind: string;
+                        minutes: number;
+                        moduleId: string | null;
+                        moduleSlug: string | null;
+                        moduleTitle: string | null;
+                        note: string;
+                        recordedBy: string;
+                        reviewedBy: string | null;
+                        reviewNote: string;
+                        status: string;
+                        /** Format: uuid */
+                        userId: string;
+                        userName: string;
+                        withdrawn: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getStudySessionHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            action: "update" | "withdraw";
+                            changedAt: string;
+                            changedBy: string;
+                            field: string;
+                            /** Format: uuid */
+                            id: string;
+                            newValue: unknown;
+                            oldValue: unknown;
+                            reason: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9666,6 +13573,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        createdAt: string;
                         day: string;
                         /** Format: uuid */
                         id: string;
@@ -9673,6 +13581,7 @@ export interface operations {
                         minutes: number;
                         moduleId: string | null;
                         moduleSlug: string | null;
+                        moduleTitle: string | null;
                         note: string;
                         recordedBy: string;
                         reviewedBy: string | null;
@@ -9681,6 +13590,7 @@ export interface operations {
                         /** Format: uuid */
                         userId: string;
                         userName: string;
+                        withdrawn: boolean;
                     };
                 };
             };
@@ -9693,6 +13603,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9715,6 +13635,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9737,6 +13667,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9759,6 +13699,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9781,6 +13731,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9803,6 +13763,255 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    withdrawStudySession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        createdAt: string;
+                        day: string;
+                        /** Format: uuid */
+                        id: string;
+                        kind: string;
+                        minutes: number;
+                        moduleId: string | null;
+                        moduleSlug: string | null;
+                        moduleTitle: string | null;
+                        note: string;
+                        recordedBy: string;
+                        reviewedBy: string | null;
+                        reviewNote: string;
+                        status: string;
+                        /** Format: uuid */
+                        userId: string;
+                        userName: string;
+                        withdrawn: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9828,6 +14037,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    confirmDuplicate?: boolean;
                     /** Format: day */
                     day: string;
                     kind: "self_study" | "morning_meeting" | "evening_meeting" | "mass_training" | "other";
@@ -9859,6 +14069,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9881,6 +14101,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9903,6 +14133,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9925,6 +14165,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9947,6 +14197,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -9969,6 +14229,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10032,6 +14302,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10054,6 +14334,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10076,6 +14366,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10098,6 +14398,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10120,6 +14430,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10142,6 +14462,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10198,6 +14528,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10220,6 +14560,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10242,6 +14592,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10264,6 +14624,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10286,6 +14656,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10308,6 +14688,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10376,6 +14766,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10398,6 +14798,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10420,6 +14830,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10442,6 +14862,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10464,6 +14894,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10486,6 +14926,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10556,6 +15006,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10578,6 +15038,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10600,6 +15070,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10622,6 +15102,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10644,6 +15134,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10666,6 +15166,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10725,6 +15235,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10747,6 +15267,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10769,6 +15299,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10791,6 +15331,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10813,6 +15363,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10835,6 +15395,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10906,6 +15476,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10928,6 +15508,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10950,6 +15540,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10972,6 +15572,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -10994,6 +15604,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -11016,6 +15636,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -11068,6 +15698,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -11090,6 +15730,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -11112,6 +15762,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -11134,6 +15794,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -11156,6 +15826,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -11178,6 +15858,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -11258,6 +15948,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -11280,6 +15980,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -11302,6 +16012,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -11324,6 +16044,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -11346,6 +16076,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
@@ -11368,6 +16108,16 @@ export interface operations {
                     "application/json": {
                         code: string;
                         detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
                         errors?: {
                             code: string;
                             message: string;
