@@ -17,7 +17,7 @@ describe('a department head organises learning', () => {
     await page.getByLabel(/张伟/).check();
     await page.getByLabel(/王芳/).check();
     await page.getByRole('button', { name: '登记出勤' }).click();
-    await page.getByText('已为 2 人登记。').waitFor();
+    await page.getByText(/已保存：2 人，/).waitFor();
     // The month's totals count the confirmed meeting at once.
     await page.getByRole('row', { name: /张伟.*\b30\b/ }).waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'attendance-zh-phone.png'), fullPage: true });
@@ -36,7 +36,7 @@ describe('a department head organises learning', () => {
     const due = new Date(Date.now() + 5 * 86400_000).toISOString().slice(0, 10);
     await page.locator('#due').fill(due);
     await page.getByRole('button', { name: '布置', exact: true }).click();
-    await page.getByText('已布置，涉及 1 人。').waitFor();
+    await page.getByText('已布置“电话与信息服务礼仪”，涉及 1 人。').waitFor();
     await page.getByRole('button', { name: '完成情况' }).first().click();
     await page.getByRole('cell', { name: /王芳/ }).waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'assignments-zh-phone.png'), fullPage: true });

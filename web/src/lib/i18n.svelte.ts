@@ -2,6 +2,7 @@ import { courses } from './i18n/courses';
 import { bank } from './i18n/bank';
 import { author } from './i18n/author';
 import { ui } from './i18n/ui';
+import { records } from './i18n/records';
 
 export type Lang = 'zh' | 'en';
 
@@ -288,9 +289,9 @@ const shellEn: Record<keyof typeof shell, string> = {
 };
 
 // Each area of the product keeps its strings in its own file under i18n/, in both languages.
-const zh = { ...shell, ...courses.zh, ...author.zh, ...bank.zh, ...ui.zh };
+const zh = { ...shell, ...courses.zh, ...author.zh, ...bank.zh, ...ui.zh, ...records.zh };
 export type Key = keyof typeof zh;
-const en: Record<Key, string> = { ...shellEn, ...courses.en, ...author.en, ...bank.en, ...ui.en };
+const en: Record<Key, string> = { ...shellEn, ...courses.en, ...author.en, ...bank.en, ...ui.en, ...records.en };
 const dictionaries: Record<Lang, Record<Key, string>> = { zh, en };
 
 function initialLang(): Lang {

@@ -2,8 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { requestLang } from '../../lib/i18n.js';
 import { Day, Obj, Uuid, problemResponses } from '../../lib/schema.js';
-import { CompletionSchema } from '../courses/courses.schemas.js';
-import { assignmentCompletion, assignmentHistory, assignmentSummary, correctAssignment, createAssignment, getMyLearning, listAssignments, withdrawAssignment } from './assignments.service.js';
+import { assignmentCompletion, assignmentHistory, correctAssignment, createAssignment, getMyLearning, listAssignments, withdrawAssignment } from './assignments.service.js';
 import { HistorySchema, Reason, WithdrawBody } from '../study/study.schemas.js';
 
 const tags = ['assignments'];
@@ -41,7 +40,7 @@ const AssignmentSchema = Type.Object({
 });
 const LearningItem = Type.Object({
   id: Uuid, slug: Type.String(), title: Type.String(), trackId: Type.String(), minutes: Type.Integer(), dueOn: Type.Union([Type.String(), Type.Null()]),
-  percent: Type.Integer(), completedAt: Type.Union([Type.String(), Type.Null()]), secondsSpent: Type.Integer(), completion: CompletionSchema,
+  percent: Type.Integer(), completedAt: Type.Union([Type.String(), Type.Null()]), secondsSpent: Type.Integer(),
 });
 
 export const assignmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -69,20 +68,6 @@ export const assignmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: assigners,
     schema: { operationId: 'listAssignments', tags, response: { 200: Type.Object({ items: Type.Array(AssignmentSchema) }), ...problemResponses } },
   }, async (req) => ({ items: await listAssignments(req.em, req.actor, requestLang(req)) }));
-
-  app.get('/assignments/summary', {
-    config: assigners,
-    schema: {
-      operationId: 'getAssignmentSummary', tags,
-      response: {
-        200: Type.Object({
-          assignments: Type.Integer(), people: Type.Integer(), modules: Type.Integer(), done: Type.Integer(), overdue: Type.Integer(),
-          peopleOverdue: Type.Integer(), percent: Type.Integer(),
-        }),
-        ...problemResponses,
-      },
-    },
-  }, async (req) => assignmentSummary(req.em, req.actor, app.clock.now()));
 
   app.get('/assignments/:assignmentId/completion', {
     config: assigners,

@@ -276,43 +276,6 @@ export async function assignmentCompletion(em: EntityManager, actor: Actor, id: 
   }));
 }
 
-export interface AssignmentSummary {
-  assignments: number; people: number; modules: number; done: number; overdue: number; peopleOverdue: number; percent: number;
-}
-
-/**
- * The state of every assignment the viewer may see, over the people in their scope (a manager: their subtree): each
- * person and assigned module counted once (at its earliest due date, as the learner sees it), how many are done, and
- * how many are past due and not done, and for how many people.
- */
-export async function assignmentSummary(em: EntityManager, actor: Actor, now: Date): Promise<AssignmentSummary> {
-  if (!can(actor, 'assignments.manage')) throw forbidden();
-  const scope = await scopeOf(em, actor);
-  const today = chinaDay(now);
-  const [r] = await query<{ assignments: number; people: number; modules: number; done: number; overdue: number; people_overdue: number }>(em, sql`
-    with seen as (select a.* from assignment a where a.archived_at is null and ${visibleAssignment(scope)}),
-    pairs as (
-      select u.id as user_id, m.id as module_id, min(a.due_on) as due_on
-        from seen a join course_module m on (m.id = a.module_id or m.track_id = a.track_id)
-        cross join app_user u join org_unit o on o.id = u.org_unit_id
-       where m.published_revision_id is not null and m.archived_at is null
-         and ${REACHED} and ${scopeCondition(scope, sql`o.path`, sql`u.id`)}
-       group by u.id, m.id
-    ),
-    state as (
-      select x.user_id, p.completed_at is not null as done, p.completed_at is null and x.due_on < ${today}::date as overdue
-        from pairs x left join study_progress p on p.user_id = x.user_id and p.module_id = x.module_id
-    )
-    select (select count(*) from seen)::int as assignments, count(distinct user_id)::int as people, count(*)::int as modules,
-           count(*) filter (where done)::int as done, count(*) filter (where overdue)::int as overdue,
-           count(distinct user_id) filter (where overdue)::int as people_overdue
-      from state`);
-  return {
-    assignments: r.assignments, people: r.people, modules: r.modules, done: r.done, overdue: r.overdue, peopleOverdue: r.people_overdue,
-    percent: r.modules ? Math.floor((100 * r.done) / r.modules) : 0,
-  };
-}
-
 const DUE_SOON_DAYS = 7;
 
 /** The learner's own view: what is assigned, due soon, overdue, done; and progress per track. */
@@ -323,13 +286,10 @@ export async function getMyLearning(em: EntityManager, actor: Actor, lang: Lang,
   const assigned = modules.filter((m) => m.assignment);
   const item = (m: (typeof modules)[number]) => ({
     id: m.id, slug: m.slug, title: m.title, trackId: m.trackId, minutes: m.minutes, dueOn: m.assignment?.dueOn ?? null,
-    percent: m.completion.percent, completedAt: m.progress?.completedAt ?? null, secondsSpent: m.progress?.secondsSpent ?? 0,
-    completion: m.completion,
+    percent: m.progress?.percent ?? 0, completedAt: m.progress?.completedAt ?? null, secondsSpent: m.progress?.secondsSpent ?? 0,
   });
   const open = assigned.filter((m) => !m.progress?.completedAt);
-  // Each module is listed once: an assigned one under its due date, only the others under "continue reading".
-  const inProgress = modules.filter((m) => m.progress && !m.progress.completedAt && !m.assignment)
-    .sort((a, b) => b.completion.percent - a.completion.percent);
+  const inProgress = modules.filter((m) => m.progress && !m.progress.completedAt).sort((a, b) => (b.progress!.percent - a.progress!.percent));
   return {
     overdue: open.filter((m) => m.assignment?.dueOn && m.assignment.dueOn < today).map(item),
     dueSoon: open.filter((m) => m.assignment?.dueOn && m.assignment.dueOn >= today && m.assignment.dueOn <= soon).map(item),

@@ -46,15 +46,9 @@ export const ArchiveBody = Obj({ archived: Type.Boolean() });
 export const ConflictBody = Obj({ resolution: Type.Union([Type.Literal('take_file'), Type.Literal('keep_browser')]) });
 export const PreviewBody = Obj({ markdown: Type.String({ maxLength: 200_000 }), moduleId: Type.Optional(Uuid) });
 
-/** What counts toward completing a module, as one figure (percent) and its parts; see completionOf. */
-export const CompletionSchema = Type.Object({
-  percent: Type.Integer(), complete: Type.Boolean(), sectionsRead: Type.Integer(), sectionsTotal: Type.Integer(), reachedEnd: Type.Boolean(),
-  minutesSpent: Type.Integer(), minutesNeeded: Type.Integer(), minutesLeft: Type.Integer(),
-});
 const Progress = Type.Union([Type.Null(), Type.Object({
   secondsSpent: Type.Integer(), sectionsRead: Type.Array(Type.String()), position: Type.Union([Type.String(), Type.Null()]),
   reachedEnd: Type.Boolean(), completedAt: Type.Union([Type.String(), Type.Null()]), percent: Type.Integer(), startedAt: Type.String(),
-  completion: CompletionSchema,
 })]);
 export const ProgressSchema = Progress;
 const Toc = Type.Array(Type.Object({ id: Type.String(), text: Type.String(), depth: Type.Integer() }));
@@ -66,7 +60,7 @@ export const TrackSchema = Type.Object({
 export const ModuleListItemSchema = Type.Object({
   id: Uuid, slug: Type.String(), trackId: Type.String(), order: Type.Integer(), lang: Type.String(), fallback: Type.Boolean(),
   title: Type.String(), summary: Type.String(), tags: Type.Array(Type.String()), minutes: Type.Integer(), positions: Type.Array(Type.String()),
-  status: Type.String(), hasConflict: Type.Boolean(), progress: Progress, completion: CompletionSchema,
+  status: Type.String(), hasConflict: Type.Boolean(), progress: Progress,
   assignment: Type.Union([Type.Null(), Type.Object({ dueOn: Type.Union([Type.String(), Type.Null()]) })]),
 });
 export const ModuleSchema = Type.Object({
@@ -74,7 +68,7 @@ export const ModuleSchema = Type.Object({
   languages: Type.Array(Type.String()), title: Type.String(), summary: Type.String(), objectives: Type.Array(Type.String()),
   tags: Type.Array(Type.String()), minutes: Type.Integer(), positions: Type.Array(Type.String()), html: Type.String(), toc: Toc,
   revision: Type.Object({ number: Type.Integer(), state: Type.String(), publishedAt: Type.Union([Type.String(), Type.Null()]) }),
-  progress: Progress, completion: CompletionSchema, completionSeconds: Type.Integer(),
+  progress: Progress, completionSeconds: Type.Integer(),
   previous: Type.Union([Type.String(), Type.Null()]), next: Type.Union([Type.String(), Type.Null()]),
 });
 const LocaleSource = Type.Optional(Type.Object({ title: Type.String(), summary: Type.String(), objectives: Type.Array(Type.String()), tags: Type.Array(Type.String()), body: Type.String() }));

@@ -20,61 +20,22 @@ export const COMPLETION_TIME_SHARE = 0.5;
 
 type LocaleInput = Omit<LocaleContent, 'html' | 'toc'>;
 
-/**
- * How far a person is towards completing a module, as every screen shows it (reader, catalogue, My learning):
- * completion needs two things, reading to the end and spending the required time, so each is half of the bar.
- * Reading counts the sections whose heading has been on screen and, as the last step, the end of the module (all of
- * reading once the end is reached); time is the share of the required seconds spent. The bar reaches 100 only when the module is complete.
- */
-export interface CompletionDto {
-  percent: number;
-  complete: boolean;
-  sectionsRead: number;
-  sectionsTotal: number;
-  reachedEnd: boolean;
-  minutesSpent: number;
-  minutesNeeded: number;
-  /** Whole minutes still to spend; 0 exactly when the time part is met. */
-  minutesLeft: number;
-}
+export interface ProgressDto { secondsSpent: number; sectionsRead: string[]; position: string | null; reachedEnd: boolean; completedAt: string | null; percent: number; startedAt: string }
 
-export interface ProgressDto {
-  secondsSpent: number; sectionsRead: string[]; position: string | null; reachedEnd: boolean; completedAt: string | null; percent: number; startedAt: string;
-  completion: CompletionDto;
-}
-
-/** Seconds a learner must spend on a module of `minutes` estimated minutes (besides reaching the end). */
-export const neededSecondsOf = (minutes: number) => Math.round(minutes * 60 * COMPLETION_TIME_SHARE);
-
-export function completionOf(p: ProgressColumns | null | undefined, sectionIds: string[], minutes: number): CompletionDto {
-  const complete = !!p?.completed_at;
-  const reachedEnd = !!p?.reached_end;
-  const read = new Set<string>(p?.sections_read ?? []);
-  const sectionsRead = sectionIds.filter((id) => read.has(id)).length;
-  const spent = Number(p?.seconds_spent ?? 0);
-  const needed = neededSecondsOf(minutes);
-  const minutesNeeded = Math.ceil(needed / 60);
-  // Whole minutes, rounded down, so "left" is 0 exactly when the required seconds are spent.
-  const minutesSpent = Math.floor(spent / 60);
-  // The end is one step beyond the last heading: seeing every heading is not yet having read the last section.
-  const readShare = complete || reachedEnd ? 1 : sectionsRead / (sectionIds.length + 1);
-  const timeShare = complete || needed === 0 ? 1 : Math.min(1, spent / needed);
-  // Not complete is never shown as full, whatever the shares say (the minutes may have changed since the last beat).
-  const percent = complete ? 100 : Math.min(99, Math.floor(50 * readShare + 50 * timeShare));
-  return {
-    percent, complete, sectionsRead, sectionsTotal: sectionIds.length, reachedEnd: reachedEnd || complete, minutesSpent, minutesNeeded,
-    minutesLeft: complete || spent >= needed ? 0 : Math.max(1, minutesNeeded - minutesSpent),
-  };
+function percentOf(p: ProgressColumns, sectionIds: string[]): number {
+  if (p.completed_at) return 100;
+  const read = new Set<string>(p.sections_read ?? []);
+  const share = sectionIds.length ? sectionIds.filter((id) => read.has(id)).length / sectionIds.length : p.reached_end ? 1 : 0;
+  return Math.min(95, Math.round(share * 95));
 }
 
 /** A person's progress in a module as every screen shows it; null when they have not started it. */
-export function progressDto(p: ProgressColumns | null | undefined, sectionIds: string[], minutes: number): ProgressDto | null {
+export function progressDto(p: ProgressColumns | null | undefined, sectionIds: string[]): ProgressDto | null {
   if (!p || p.seconds_spent === null || p.seconds_spent === undefined) return null;
-  const completion = completionOf(p, sectionIds, minutes);
   return {
     secondsSpent: Number(p.seconds_spent), sectionsRead: p.sections_read ?? [], position: p.position ?? null, reachedEnd: !!p.reached_end,
-    completedAt: p.completed_at ? new Date(p.completed_at).toISOString() : null, percent: completion.percent,
-    startedAt: new Date(p.started_at!).toISOString(), completion,
+    completedAt: p.completed_at ? new Date(p.completed_at).toISOString() : null, percent: percentOf(p, sectionIds),
+    startedAt: new Date(p.started_at!).toISOString(),
   };
 }
 
@@ -135,8 +96,7 @@ export async function listModules(em: EntityManager, actor: Actor, lang: Lang, i
       summary: content.summary, tags: content.tags, minutes: r.minutes, positions: r.positions,
       status: r.archived_at ? 'archived' : r.published_revision_id ? (r.draft_revision_id ? 'published_with_draft' : 'published') : 'draft',
       hasConflict: !!r.has_conflict,
-      progress: progressDto(r, content.sections, r.minutes),
-      completion: completionOf(r, content.sections, r.minutes),
+      progress: progressDto(r, content.sections),
       assignment: assigned.get(r.id) ?? null,
     };
   });
@@ -173,9 +133,8 @@ export async function getModule(em: EntityManager, actor: Actor, lang: Lang, idO
     lang: r.shown ?? lang, fallback: r.shown !== lang, languages: r.languages ?? [], title: content.title, summary: content.summary,
     objectives: content.objectives, tags: content.tags, minutes: r.minutes ?? 0, positions: r.positions ?? [], html: content.html, toc: content.toc,
     revision: { number: r.number ?? 0, state: r.state ?? 'published', publishedAt: r.published_at ? new Date(r.published_at).toISOString() : null },
-    progress: progressDto(r, sectionIdsOf(content), r.minutes ?? 0),
-    completion: completionOf(r, sectionIdsOf(content), r.minutes ?? 0),
-    completionSeconds: neededSecondsOf(r.minutes ?? 0),
+    progress: progressDto(r, sectionIdsOf(content)),
+    completionSeconds: Math.round((r.minutes ?? 0) * 60 * COMPLETION_TIME_SHARE),
     previous: r.previous, next: r.next,
   };
 }

@@ -12,7 +12,7 @@ const scopePrefix = async (em: EntityManager, actor: Actor) => {
   return s.kind === 'all' || s.kind === 'self' ? null : scopePathOf(s);
 };
 import type { Lang } from '../../lib/i18n.js';
-import { neededSecondsOf, progressDto, studyableModule, visibleModule } from '../courses/courses.service.js';
+import { COMPLETION_TIME_SHARE, progressDto, studyableModule, visibleModule } from '../courses/courses.service.js';
 import { sectionsOf } from '../courses/courses.repository.js';
 import { listUsers } from '../users/users.service.js';
 import { creditHeartbeat } from './study.repository.js';
@@ -44,10 +44,10 @@ export async function recordStudyProgress(em: EntityManager, actor: Actor, modul
   const row = await creditHeartbeat(em, {
     userId: actor.id, sessionId: actor.sessionId, moduleId: m.id, clientId: input.clientId, seq: input.seq, seconds: input.seconds,
     position: input.position ?? null, sectionsRead: (input.sectionsRead ?? []).slice(0, 200), reachedEnd: !!input.reachedEnd,
-    needSeconds: neededSecondsOf(m.minutes), now,
+    needSeconds: Math.round(m.minutes * 60 * COMPLETION_TIME_SHARE), now,
   });
   // The sections the learner reads are those of the language the reader shows, as getModule computes them.
-  return progressDto(row, sectionsOf(m.outline, lang), m.minutes)!;
+  return progressDto(row, sectionsOf(m.outline, lang))!;
 }
 
 // ---------- study sessions ----------

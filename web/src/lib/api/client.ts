@@ -5,10 +5,13 @@ import type { paths } from './schema';
 export type { paths } from './schema';
 
 export interface FieldError { path: string; code: string; message: string }
+/** An existing record a refused request would repeat (a 409 `duplicate`), with its message in the user's language. */
+export interface DuplicateRecord { id: string; userId?: string; name: string; day?: string; kind?: string; minutes?: number; reason: string; message: string }
 
 /** A problem+json answer from the API, already in the user's language (the request carries Accept-Language). */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, readonly detail: string, readonly errors: FieldError[] = [], readonly requestId?: string) {
+  constructor(readonly status: number, readonly code: string, readonly detail: string, readonly errors: FieldError[] = [], readonly requestId?: string,
+    readonly duplicates: DuplicateRecord[] = []) {
     super(detail);
   }
   fieldError(path: string): string | undefined {
@@ -73,7 +76,7 @@ async function send(apiPath: string, opts: SendOptions): Promise<Response> {
   }
   if (!res.ok) {
     const p = (res.headers.get('content-type') ?? '').includes('json') ? await res.json().catch(() => ({})) : {};
-    throw new ApiError(res.status, p.code ?? 'error', p.detail ?? String(res.status), p.errors ?? [], p.requestId);
+    throw new ApiError(res.status, p.code ?? 'error', p.detail ?? String(res.status), p.errors ?? [], p.requestId, p.duplicates ?? []);
   }
   return res;
 }

@@ -81,22 +81,6 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
-    "/api/assignments/summary": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["getAssignmentSummary"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -2295,226 +2279,6 @@ export interface operations {
             };
         };
     };
-    getAssignmentSummary: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        assignments: number;
-                        done: number;
-                        modules: number;
-                        overdue: number;
-                        people: number;
-                        peopleOverdue: number;
-                        percent: number;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        code: string;
-                        detail: string;
-                        duplicates?: {
-                            day?: string;
-                            id: string;
-                            kind?: string;
-                            message: string;
-                            minutes?: number;
-                            name: string;
-                            reason: string;
-                            userId?: string;
-                        }[];
-                        errors?: {
-                            code: string;
-                            message: string;
-                            path: string;
-                        }[];
-                        instance?: string;
-                        requestId: string;
-                        status: number;
-                        title: string;
-                        type: string;
-                    };
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        code: string;
-                        detail: string;
-                        duplicates?: {
-                            day?: string;
-                            id: string;
-                            kind?: string;
-                            message: string;
-                            minutes?: number;
-                            name: string;
-                            reason: string;
-                            userId?: string;
-                        }[];
-                        errors?: {
-                            code: string;
-                            message: string;
-                            path: string;
-                        }[];
-                        instance?: string;
-                        requestId: string;
-                        status: number;
-                        title: string;
-                        type: string;
-                    };
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        code: string;
-                        detail: string;
-                        duplicates?: {
-                            day?: string;
-                            id: string;
-                            kind?: string;
-                            message: string;
-                            minutes?: number;
-                            name: string;
-                            reason: string;
-                            userId?: string;
-                        }[];
-                        errors?: {
-                            code: string;
-                            message: string;
-                            path: string;
-                        }[];
-                        instance?: string;
-                        requestId: string;
-                        status: number;
-                        title: string;
-                        type: string;
-                    };
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        code: string;
-                        detail: string;
-                        duplicates?: {
-                            day?: string;
-                            id: string;
-                            kind?: string;
-                            message: string;
-                            minutes?: number;
-                            name: string;
-                            reason: string;
-                            userId?: string;
-                        }[];
-                        errors?: {
-                            code: string;
-                            message: string;
-                            path: string;
-                        }[];
-                        instance?: string;
-                        requestId: string;
-                        status: number;
-                        title: string;
-                        type: string;
-                    };
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        code: string;
-                        detail: string;
-                        duplicates?: {
-                            day?: string;
-                            id: string;
-                            kind?: string;
-                            message: string;
-                            minutes?: number;
-                            name: string;
-                            reason: string;
-                            userId?: string;
-                        }[];
-                        errors?: {
-                            code: string;
-                            message: string;
-                            path: string;
-                        }[];
-                        instance?: string;
-                        requestId: string;
-                        status: number;
-                        title: string;
-                        type: string;
-                    };
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        code: string;
-                        detail: string;
-                        duplicates?: {
-                            day?: string;
-                            id: string;
-                            kind?: string;
-                            message: string;
-                            minutes?: number;
-                            name: string;
-                            reason: string;
-                            userId?: string;
-                        }[];
-                        errors?: {
-                            code: string;
-                            message: string;
-                            path: string;
-                        }[];
-                        instance?: string;
-                        requestId: string;
-                        status: number;
-                        title: string;
-                        type: string;
-                    };
-                };
-            };
-        };
-    };
     login: {
         parameters: {
             query?: never;
@@ -4164,16 +3928,6 @@ export interface operations {
                     "application/json": {
                         assigned: {
                             completedAt: string | null;
-                            completion: {
-                                complete: boolean;
-                                minutesLeft: number;
-                                minutesNeeded: number;
-                                minutesSpent: number;
-                                percent: number;
-                                reachedEnd: boolean;
-                                sectionsRead: number;
-                                sectionsTotal: number;
-                            };
                             dueOn: string | null;
                             /** Format: uuid */
                             id: string;
@@ -4186,16 +3940,6 @@ export interface operations {
                         }[];
                         continueReading: {
                             completedAt: string | null;
-                            completion: {
-                                complete: boolean;
-                                minutesLeft: number;
-                                minutesNeeded: number;
-                                minutesSpent: number;
-                                percent: number;
-                                reachedEnd: boolean;
-                                sectionsRead: number;
-                                sectionsTotal: number;
-                            };
                             dueOn: string | null;
                             /** Format: uuid */
                             id: string;
@@ -4208,16 +3952,6 @@ export interface operations {
                         }[];
                         done: {
                             completedAt: string | null;
-                            completion: {
-                                complete: boolean;
-                                minutesLeft: number;
-                                minutesNeeded: number;
-                                minutesSpent: number;
-                                percent: number;
-                                reachedEnd: boolean;
-                                sectionsRead: number;
-                                sectionsTotal: number;
-                            };
                             dueOn: string | null;
                             /** Format: uuid */
                             id: string;
@@ -4230,16 +3964,6 @@ export interface operations {
                         }[];
                         dueSoon: {
                             completedAt: string | null;
-                            completion: {
-                                complete: boolean;
-                                minutesLeft: number;
-                                minutesNeeded: number;
-                                minutesSpent: number;
-                                percent: number;
-                                reachedEnd: boolean;
-                                sectionsRead: number;
-                                sectionsTotal: number;
-                            };
                             dueOn: string | null;
                             /** Format: uuid */
                             id: string;
@@ -4252,16 +3976,6 @@ export interface operations {
                         }[];
                         overdue: {
                             completedAt: string | null;
-                            completion: {
-                                complete: boolean;
-                                minutesLeft: number;
-                                minutesNeeded: number;
-                                minutesSpent: number;
-                                percent: number;
-                                reachedEnd: boolean;
-                                sectionsRead: number;
-                                sectionsTotal: number;
-                            };
                             dueOn: string | null;
                             /** Format: uuid */
                             id: string;
@@ -4741,16 +4455,6 @@ export interface operations {
                             assignment: null | {
                                 dueOn: string | null;
                             };
-                            completion: {
-                                complete: boolean;
-                                minutesLeft: number;
-                                minutesNeeded: number;
-                                minutesSpent: number;
-                                percent: number;
-                                reachedEnd: boolean;
-                                sectionsRead: number;
-                                sectionsTotal: number;
-                            };
                             fallback: boolean;
                             hasConflict: boolean;
                             /** Format: uuid */
@@ -4761,16 +4465,6 @@ export interface operations {
                             positions: string[];
                             progress: null | {
                                 completedAt: string | null;
-                                completion: {
-                                    complete: boolean;
-                                    minutesLeft: number;
-                                    minutesNeeded: number;
-                                    minutesSpent: number;
-                                    percent: number;
-                                    reachedEnd: boolean;
-                                    sectionsRead: number;
-                                    sectionsTotal: number;
-                                };
                                 percent: number;
                                 position: string | null;
                                 reachedEnd: boolean;
@@ -5276,16 +4970,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        completion: {
-                            complete: boolean;
-                            minutesLeft: number;
-                            minutesNeeded: number;
-                            minutesSpent: number;
-                            percent: number;
-                            reachedEnd: boolean;
-                            sectionsRead: number;
-                            sectionsTotal: number;
-                        };
                         completionSeconds: number;
                         fallback: boolean;
                         html: string;
@@ -5300,16 +4984,6 @@ export interface operations {
                         previous: string | null;
                         progress: null | {
                             completedAt: string | null;
-                            completion: {
-                                complete: boolean;
-                                minutesLeft: number;
-                                minutesNeeded: number;
-                                minutesSpent: number;
-                                percent: number;
-                                reachedEnd: boolean;
-                                sectionsRead: number;
-                                sectionsTotal: number;
-                            };
                             percent: number;
                             position: string | null;
                             reachedEnd: boolean;
@@ -7080,16 +6754,6 @@ export interface operations {
                 content: {
                     "application/json": null | {
                         completedAt: string | null;
-                        completion: {
-                            complete: boolean;
-                            minutesLeft: number;
-                            minutesNeeded: number;
-                            minutesSpent: number;
-                            percent: number;
-                            reachedEnd: boolean;
-                            sectionsRead: number;
-                            sectionsTotal: number;
-                        };
                         percent: number;
                         position: string | null;
                         reachedEnd: boolean;
