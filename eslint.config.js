@@ -17,7 +17,11 @@ export default defineConfig(
     // `res.json()` (typed any by light-my-request) in the tests. The type-aware rules that matter are named below.
     extends: [js.configs.recommended, tseslint.configs.recommended],
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      // The service worker is left out of SvelteKit's tsconfig (other libraries): its own web/tsconfig.sw.json.
+      parserOptions: {
+        projectService: { allowDefaultProject: ['web/src/service-worker.ts'], defaultProject: 'web/tsconfig.sw.json' },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
