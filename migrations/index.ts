@@ -21,3 +21,6 @@ migrationsList.push({ name: 'Migration20261202000101_module_outline', class: Mig
 
 import { Migration20261202000300_corrections } from './Migration20261202000300_corrections.js';
 migrationsList.push({ name: 'Migration20261202000300_corrections', class: Migration20261202000300_corrections });
+
+import { Migration20261202000400_sync_state } from './Migration20261202000400_sync_state.js';
+migrationsList.push({ name: 'Migration20261202000400_sync_state', class: Migration20261202000400_sync_state });

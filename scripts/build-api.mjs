@@ -7,7 +7,8 @@
 // Dependencies are bundled too: loading one file is much faster at start than resolving and reading some two thousand
 // files in node_modules. The packages in EXTERNAL stay outside, loaded from node_modules at run time (see the reasons).
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { createRequire } from 'node:module';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
@@ -42,6 +43,23 @@ const mikroOrmVersion = {
   },
 };
 
+/**
+ * The migrations need only the `Migration` base class, but `@mikro-orm/migrations` is CommonJS, so importing its index
+ * would put the whole Migrator in the start-up path (umzug, its command-line parser, ajv, and, through the root
+ * package's own resolution, a second copy of knex and @mikro-orm/knex): some 2.5 MB of JavaScript that a start with
+ * nothing to migrate never runs. The migration files get the class's own file, from the copy the API resolves, which
+ * is the one the Migrator (loaded on demand, db/orm.ts loadMigrator) uses too.
+ */
+const apiRequire = createRequire(join(root, 'api', 'package.json'));
+const migrationBase = join(dirname(apiRequire.resolve('@mikro-orm/migrations/package.json')), 'Migration.js');
+const migrationClassOnly = {
+  name: 'migration-class-only',
+  setup(build) {
+    const migrationsDir = join(root, 'migrations') + sep;
+    build.onResolve({ filter: /^@mikro-orm\/migrations$/ }, (args) => (args.importer.startsWith(migrationsDir) ? { path: migrationBase } : undefined));
+  },
+};
+
 function workers(dir) {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile() && e.name.endsWith('.worker.ts'))
@@ -73,7 +91,7 @@ export async function buildApi({ outdir = join(root, 'api', 'dist'), quiet = fal
     external: [...EXTERNAL, ...ABSENT_DRIVERS],
     // The bundled CommonJS packages call require() for Node's built-in modules; an ES module has no require of its own.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-    plugins: [mikroOrmVersion],
+    plugins: [mikroOrmVersion, migrationClassOnly],
     sourcemap: 'linked',
     sourcesContent: false,
     metafile: true,

@@ -20,9 +20,13 @@ async function main() {
   const pglite = config.databaseUrl ? undefined : openPglite(pgliteDirFor(config.dataDir));
   const [{ createOrm }, { buildApp }, { prepareDatabase }] = await Promise.all([import('./db/orm.js'), import('./app.js'), import('./startup.js')]);
   timer.mark('load');
-  const orm = await createOrm({ url: config.databaseUrl, pglite, poolMax: config.databasePoolMax });
-  timer.mark('database');
+  // The ORM learns the entities now and connects after the app is built: building needs no database, so it runs
+  // while the embedded database is still opening.
+  const orm = await createOrm({ url: config.databaseUrl, pglite, poolMax: config.databasePoolMax, connect: false });
+  timer.mark('orm');
   const app = await buildApp({ config, orm, serveWeb: true, prettyLogs: config.env === 'development' && process.stdout.isTTY, mark: timer.mark });
+  await orm.connect();
+  timer.mark('database');
   await prepareDatabase(orm, config, app.log, timer.mark);
 
   let closing = false;

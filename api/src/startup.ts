@@ -4,6 +4,16 @@ import { migrate, type Orm } from './db/orm.js';
 import { bootstrap } from './seed/bootstrap.js';
 import { ContentError, syncContent } from './modules/courses/content-sync.js';
 import { syncQuestionBank } from './modules/questions/question-sync.js';
+import { RENDER_VERSION } from './modules/questions/question-render.js';
+import { contentFingerprint, lastFingerprint, recordFingerprint } from './modules/content/sync-state.js';
+import { migrationsList } from '../../migrations/index.js';
+
+/**
+ * Raise when what the content or question-bank sync makes of the same files changes (a field read, a rule), so the
+ * next start runs them again although the files did not change.
+ */
+export const CONTENT_SYNC_VERSION = 1;
+const SYNC_NAME = 'content';
 
 /** Everything a database needs before the app serves it: migrations, then first-start data. */
 export async function prepareDatabase(orm: Orm, config: Pick<AppConfig, 'seedDemo' | 'demoPassword' | 'dataDir'> & { contentDir?: string }, log: FastifyBaseLogger, mark: (phase: string) => void = () => {}): Promise<void> {
@@ -13,6 +23,15 @@ export async function prepareDatabase(orm: Orm, config: Pick<AppConfig, 'seedDem
   await bootstrap(orm.em.fork(), { seedDemo: config.seedDemo, demoPassword: config.demoPassword, dataDir: config.dataDir }, log);
   mark('seed');
   if (config.contentDir) {
+    // Both syncs read only the files under content/; when those, the code reading them (its version, the question
+    // renderer's, the schema's migrations) are what the last successful run saw, there is nothing for them to do.
+    const fingerprint = contentFingerprint(config.contentDir, [`sync ${CONTENT_SYNC_VERSION}`, `render ${RENDER_VERSION}`, ...migrationsList.map((m) => m.name)]);
+    if (await lastFingerprint(orm.em.fork(), SYNC_NAME) === fingerprint) {
+      log.info('content and question bank unchanged since the last sync');
+      mark('content');
+      return;
+    }
+    let contentOk = true;
     // Files in content/ are the modules' source; a malformed file stops the sync (not the start) with the file, field and reason.
     try {
       const report = await syncContent(orm.em.fork(), config.contentDir);
@@ -22,6 +41,7 @@ export async function prepareDatabase(orm: Orm, config: Pick<AppConfig, 'seedDem
       // A bad file must not take the whole platform down: nothing was synchronised, the modules already in the
       // database keep serving, and the log says which file, field and reason to fix.
       log.error({ issues: err.issues }, err.message);
+      contentOk = false;
     }
     mark('content');
     // After the modules: questions link to them. Only questions missing from the bank are added (by key and language).
@@ -29,5 +49,7 @@ export async function prepareDatabase(orm: Orm, config: Pick<AppConfig, 'seedDem
     if (bank.invalid.length) log.warn({ invalid: bank.invalid.slice(0, 50) }, 'shipped questions skipped');
     log.info({ created: bank.created, existing: bank.existing }, 'question bank synchronised');
     mark('questions');
+    // A run that stopped on a bad file is tried again at the next start.
+    if (contentOk) await recordFingerprint(orm.em.fork(), SYNC_NAME, fingerprint);
   }
 }

@@ -10,6 +10,10 @@ import type { Actor } from '../../api/src/access/actor.js';
 import { ContentError, readContentTree, syncContent, type SyncReport } from '../../api/src/modules/courses/content-sync.js';
 import { resolveConflict } from '../../api/src/modules/courses/module-files.js';
 import { makePng } from '../helpers/png.js';
+import { CONTENT_SYNC_VERSION, prepareDatabase } from '../../api/src/startup.js';
+import { contentFingerprint } from '../../api/src/modules/content/sync-state.js';
+import { RENDER_VERSION } from '../../api/src/modules/questions/question-render.js';
+import { migrationsList } from '../../migrations/index.js';
 
 /** A row as `sql` returns it; a test names the columns it reads. */
 type Row = Record<string, unknown>;
@@ -491,5 +495,48 @@ describe('the real content folder', () => {
     const again = await sync('content');
     expect(again.unchanged).toBe(tree.modules.length);
     expect(again.created).toEqual([]);
+  });
+});
+
+describe('the start-up sync, skipped while the files are unchanged', () => {
+  const prepare = (d: string) => prepareDatabase(ctx.orm, { seedDemo: false, demoPassword: 'Unused-Password-1', dataDir: d, contentDir: d }, ctx.app.log);
+
+  it('skips a second start on the same files, and still takes in a file changed after the skip', async () => {
+    const d = baseTree();
+    await prepare(d);
+    expect((await revisions(SLUGS.phone)).at(-1)?.locales.zh.title).toBe('电话礼仪');
+    const [stored] = await q<{ fingerprint: string }>(`select fingerprint from sync_state where name = 'content'`);
+    expect(stored.fingerprint).toBe(contentFingerprint(d, [`sync ${CONTENT_SYNC_VERSION}`, `render ${RENDER_VERSION}`, ...migrationsList.map((m) => m.name)]));
+    // Skipped: a change made in the database meanwhile is not undone, because the sync did not run.
+    await q(`update track set title_zh = '改过的' where id = 'cs-beta'`);
+    await prepare(d);
+    expect((await q<{ title_zh: string }>(`select title_zh from track where id = 'cs-beta'`))[0].title_zh).toBe('改过的');
+    const before = (await revisions(SLUGS.phone)).length;
+    replaceIn(d, PATHS.phoneZh, 'title: "电话礼仪"', 'title: "电话礼仪（新）"');
+    await prepare(d);
+    const after = await revisions(SLUGS.phone);
+    expect(after).toHaveLength(before + 1);
+    expect(after.at(-1)?.locales.zh.title).toBe('电话礼仪（新）');
+    // The same run brought the track back to its file.
+    expect((await q<{ title_zh: string }>(`select title_zh from track where id = 'cs-beta'`))[0].title_zh).toBe('乙类课程');
+  });
+
+  it('fingerprints every file the syncs read, at any depth, and the versions of the code reading them', () => {
+    const d = baseTree();
+    const fp = (extra = ['x']) => contentFingerprint(d, extra);
+    const first = fp();
+    expect(fp()).toBe(first);
+    expect(fp(['y'])).not.toBe(first);
+    write(join(d, 'questions/alpha.zh.json'), '{"questions":[]}');
+    const withBank = fp();
+    expect(withBank).not.toBe(first);
+    write(join(d, 'questions/alpha.zh.json'), '{"questions": []}');
+    const bankEdited = fp();
+    expect(bankEdited).not.toBe(withBank);
+    write(join(d, '01-alpha/01-order-basics/diagram.png'), makePng(2));
+    expect(fp()).not.toBe(bankEdited);
+    const image = fp();
+    unlinkSync(join(d, PATHS.visitZh));
+    expect(fp()).not.toBe(image);
   });
 });

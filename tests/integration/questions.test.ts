@@ -31,6 +31,8 @@ afterAll(async () => {
 
 const as = (role: keyof typeof tokens, lang = 'en') => ({ ...bearer(tokens[role]), 'accept-language': lang });
 const em = () => ctx.orm.em.fork();
+/** The next start runs the syncs as after a change of the shipped files (otherwise it skips them: startup.ts). */
+const forgetSync = () => execSql(em(), `delete from sync_state`);
 const count = async (table: string, where = 'true', params: unknown[] = []) =>
   Number((await execSql<{ n: number }>(em(), `select count(*)::int as n from ${table} where ${where}`, params))[0].n);
 
@@ -75,6 +77,7 @@ describe('the shipped bank', () => {
     });
     expect(edited.statusCode, edited.body).toBe(200);
     const totals = { questions: await count('question'), versions: await count('question_version'), categories: await count('question_category') };
+    await forgetSync();
     await prepareDatabase(ctx.orm, { seedDemo: true, demoPassword: 'Demo-Harbor-2026', dataDir, contentDir: 'content' }, quiet);
     expect({ questions: await count('question'), versions: await count('question_version'), categories: await count('question_category') }).toEqual(totals);
     const after = (await ctx.app.inject({ url: `/api/questions/${one.id}`, headers: as('trainer') })).json();
@@ -84,6 +87,7 @@ describe('the shipped bank', () => {
   it('is loaded again when a question is missing from the bank', async () => {
     const [q] = await execSql<{ id: string }>(em(), `select id from question where key = 'ip-002' and language = 'en'`);
     await execSql(em(), `delete from question where id = ?`, [q.id]);
+    await forgetSync();
     await prepareDatabase(ctx.orm, { seedDemo: true, demoPassword: 'Demo-Harbor-2026', dataDir, contentDir: 'content' }, quiet);
     expect(await count('question', `key = 'ip-002' and language = 'en'`)).toBe(1);
   });
@@ -241,6 +245,7 @@ describe('render once', () => {
     await execSql(em(), `update question_version set rendered = jsonb_set(rendered, '{v}', '0') where id = ?`, [shipped.id]);
     const [other] = await execSql<{ id: string }>(em(), `select current_version_id as id from question where key = 'so-002' and language = 'en'`);
     await execSql(em(), `update question_version set rendered = jsonb_set(rendered, '{learner,stemHtml}', to_jsonb(?::text)) where id = ?`, ['<p>current</p>', other.id]);
+    await forgetSync();
     await prepareDatabase(ctx.orm, { seedDemo: true, demoPassword: 'Demo-Harbor-2026', dataDir, contentDir: 'content' }, quiet);
     expect(await count('question_version', `rendered is null or rendered->>'v' <> '1'`)).toBe(0);
     const repaired = await kept(q.version.id);

@@ -8,6 +8,7 @@ import { Assignment } from '../modules/assignments/assignment.entity.js';
 import { RecordChange } from '../modules/corrections/record-change.entity.js';
 import { Question, QuestionCategory, QuestionUsage, QuestionVersion } from '../modules/questions/question.entity.js';
 import { QuestionModule } from '../modules/questions/question-module.entity.js';
+import { SyncState } from '../modules/content/sync-state.entity.js';
 
 /** Every table has its entity here; tests/integration/schema.test.ts proves they and the migrations agree. */
 export const entities = [
@@ -15,4 +16,5 @@ export const entities = [
   StudyProgress, StudyDaily, StudySession, Assignment,
   StudyClock, RecordChange,
   QuestionCategory, Question, QuestionVersion, QuestionModule, QuestionUsage,
+  SyncState,
 ];

@@ -17,6 +17,11 @@ export interface DatabaseOptions {
   pglite?: Promise<PGlite>;
   poolMax?: number;
   debug?: boolean;
+  /**
+   * false: discover the entities only and connect later with `orm.connect()`. server.ts builds the app meanwhile,
+   * while the embedded database is still opening. Default true.
+   */
+  connect?: boolean;
 }
 
 export type Orm = MikroORM;
@@ -52,6 +57,7 @@ export async function createOrm(opts: DatabaseOptions): Promise<Orm> {
       dbName: decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres',
       pool: { min: 0, max: opts.poolMax ?? 10 },
       debug: opts.debug ?? false,
+      connect: opts.connect ?? true,
     } as Options);
   }
   if (opts.pgliteDir) mkdirSync(opts.pgliteDir, { recursive: true });
@@ -64,6 +70,7 @@ export async function createOrm(opts: DatabaseOptions): Promise<Orm> {
     dbName: 'postgres',
     driverOptions: pglite ? { connection: { pglite: () => pglite } } : opts.pgliteDir ? { connection: { filename: opts.pgliteDir } } : undefined,
     debug: opts.debug ?? false,
+    connect: opts.connect ?? true,
   } as Options);
 }
 
