@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 
 export default defineConfig(
   {
-    ignores: ['**/node_modules/**', 'web/build/**', 'web/.svelte-kit/**', 'test-results/**', 'data/**', 'docs/**', 'content/**'],
+    ignores: ['**/node_modules/**', 'api/dist/**', 'web/build/**', 'web/.svelte-kit/**', 'test-results/**', 'data/**', 'docs/**', 'content/**'],
   },
   {
     files: ['api/src/**/*.ts', 'web/src/**/*.ts', 'tests/**/*.ts', 'bench/**/*.{ts,mts,mjs}', 'scripts/**/*.mjs',
