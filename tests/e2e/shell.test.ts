@@ -79,7 +79,7 @@ describe('web shell', () => {
     await page.selectOption('#c-unit', { index: 2 });
     await page.fill('#c-pw', 'password123');
     await page.getByRole('button', { name: '新建', exact: true }).click();
-    await page.getByText('这个密码太常见').waitFor();
+    await page.locator('#c-pw-error').getByText('这个密码太常见').waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'admin-users-error-zh-phone.png'), fullPage: true });
     await page.getByRole('link', { name: '组织机构' }).click();
     await page.getByText('安宁县营销部').first().waitFor();

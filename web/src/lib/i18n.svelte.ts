@@ -3,6 +3,7 @@ import { bank } from './i18n/bank';
 import { author } from './i18n/author';
 import { ui } from './i18n/ui';
 import { records } from './i18n/records';
+import { forms } from './i18n/forms';
 
 export type Lang = 'zh' | 'en';
 
@@ -98,6 +99,8 @@ const shell = {
   'users.created': '已创建 {name}，首次登录需修改密码。',
   'users.empty': '没有符合条件的人员。',
   'users.editTitle': '编辑 {name}',
+  'users.usernameRule': '字母、数字、点、下划线或连字符，至少 2 个字符',
+  'users.chooseUnit': '请选择单位',
   'orgUnits.title': '组织机构',
   'orgUnits.name': '名称',
   'orgUnits.nameEn': '英文名称',
@@ -239,6 +242,8 @@ const shellEn: Record<keyof typeof shell, string> = {
   'users.created': '{name} created; they must change the password at first login.',
   'users.empty': 'Nobody matches.',
   'users.editTitle': 'Edit {name}',
+  'users.usernameRule': 'Letters, digits, dots, underscores or hyphens; at least 2 characters',
+  'users.chooseUnit': 'Choose a unit',
   'orgUnits.title': 'Organisation',
   'orgUnits.name': 'Name',
   'orgUnits.nameEn': 'English name',
@@ -289,9 +294,9 @@ const shellEn: Record<keyof typeof shell, string> = {
 };
 
 // Each area of the product keeps its strings in its own file under i18n/, in both languages.
-const zh = { ...shell, ...courses.zh, ...author.zh, ...bank.zh, ...ui.zh, ...records.zh };
+const zh = { ...shell, ...courses.zh, ...author.zh, ...bank.zh, ...ui.zh, ...records.zh, ...forms.zh };
 export type Key = keyof typeof zh;
-const en: Record<Key, string> = { ...shellEn, ...courses.en, ...author.en, ...bank.en, ...ui.en, ...records.en };
+const en: Record<Key, string> = { ...shellEn, ...courses.en, ...author.en, ...bank.en, ...ui.en, ...records.en, ...forms.en };
 const dictionaries: Record<Lang, Record<Key, string>> = { zh, en };
 
 function initialLang(): Lang {
