@@ -44,6 +44,10 @@ function runBuilt(file: string) {
   return spawnSync(process.execPath, ['--import', guard, join(out, file)], { cwd: root, env: env(), encoding: 'utf8', timeout: 120_000 });
 }
 
+function parseLine(line: string) {
+  try { return JSON.parse(line) as { msg?: string; phases?: Record<string, number> }; } catch { return undefined; }
+}
+
 beforeAll(async () => {
   const build = spawnSync(process.execPath, ['scripts/build-api.mjs', '--outdir', out], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   expect(build.status, build.stderr).toBe(0);
@@ -58,15 +62,18 @@ beforeAll(async () => {
   server = spawn(process.execPath, ['--import', guard, join(out, 'server.js')], { cwd: root, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr: string[] = [];
   server.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
+  // The server logs `ready` (with its phases) just after Fastify's "Server listening" line, sometimes in a later
+  // chunk of output: wait for both.
   origin = await new Promise<string>((resolveOrigin, reject) => {
+    let at = '';
     createInterface({ input: server!.stdout! }).on('line', (line) => {
       logLines.push(line);
-      const at = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
-      if (at) resolveOrigin(at[1]);
+      at ||= /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1] ?? '';
+      ready ??= parseLine(line)?.msg === 'ready' ? parseLine(line) : undefined;
+      if (at && ready) resolveOrigin(at);
     });
-    server!.on('exit', (code) => reject(new Error(`the built server exited (${code}) before listening:\n${stderr.join('')}`)));
+    server!.on('exit', (code) => reject(new Error(`the built server exited (${code}) before it was ready:\n${stderr.join('')}`)));
   });
-  ready = logLines.map((l) => { try { return JSON.parse(l); } catch { return undefined; } }).find((l) => l?.msg === 'ready');
 }, 240_000);
 
 afterAll(async () => {
