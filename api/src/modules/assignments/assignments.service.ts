@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { duplicate, forbidden, invalid, notFound, type FieldIssue } from '../../lib/errors.js';
 import type { Lang } from '../../lib/i18n.js';
 import { exec, query, sql } from '../../lib/sql.js';
-import { changesBetween, historyOf, writeChanges } from '../corrections/corrections.repository.js';
+import { changesBetween, correctionReason, historyOf, writeChanges } from '../corrections/corrections.repository.js';
 import { activeLearner, audienceOf, audienceReaches, personOf } from '../../access/audience.js';
 import { scopeCondition, scopeOf, scopePathOf, unitScopeCondition, type Scope } from '../../access/scope.js';
 import { Assignment } from './assignment.entity.js';
@@ -198,8 +198,7 @@ export async function correctAssignment(em: EntityManager, actor: Actor, id: str
   return em.transactional(async (tx) => {
     const { row, scope } = await correctableAssignment(tx, actor, id);
     const issues: FieldIssue[] = [];
-    const reason = input.reason.trim();
-    if (!reason) issues.push({ path: 'reason', reason: 'correction.reason_required' });
+    const reason = correctionReason(input.reason, issues);
     if (input.dueOn && input.dueOn < chinaDay(now) && input.dueOn !== row.due_on) issues.push({ path: 'dueOn', reason: 'assignment.past_due' });
     await checkAudience(tx, scope, input, issues);
     const next = {
@@ -235,8 +234,9 @@ export async function correctAssignment(em: EntityManager, actor: Actor, id: str
 export async function withdrawAssignment(em: EntityManager, actor: Actor, id: string, input: { reason: string }, now: Date) {
   return em.transactional(async (tx) => {
     await correctableAssignment(tx, actor, id);
-    const reason = input.reason.trim();
-    if (!reason) throw invalid([{ path: 'reason', reason: 'correction.reason_required' }]);
+    const issues: FieldIssue[] = [];
+    const reason = correctionReason(input.reason, issues);
+    if (issues.length) throw invalid(issues);
     await exec(tx, sql`update assignment set archived_at = ${now} where id = ${id}`);
     await writeChanges(tx, 'assignment', id, 'withdraw', [{ field: 'withdrawn', oldValue: false, newValue: true }], reason, actor.id, now);
     return { id, withdrawn: true };

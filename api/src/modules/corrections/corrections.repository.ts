@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
+import type { FieldIssue } from '../../lib/errors.js';
 import { registerMessages } from '../../lib/i18n.js';
 import { exec, query, sql } from '../../lib/sql.js';
 
@@ -20,6 +21,13 @@ export function changesBetween(prev: Record<string, Value>, next: Record<string,
   return Object.entries(next)
     .filter((e): e is [string, Value] => e[1] !== undefined && !same(prev[e[0]], e[1]))
     .map(([field, newValue]) => ({ field, oldValue: prev[field], newValue }));
+}
+
+/** The reason given for a correction, trimmed; blank text is no reason, and says so at the `reason` field. */
+export function correctionReason(reason: string, issues: FieldIssue[]): string {
+  const r = reason.trim();
+  if (!r) issues.push({ path: 'reason', reason: 'correction.reason_required' });
+  return r;
 }
 
 export async function writeChanges(em: EntityManager, type: RecordType, id: string, action: 'update' | 'withdraw',

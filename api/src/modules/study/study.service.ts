@@ -4,19 +4,16 @@ import { AppError, duplicate, forbidden, invalid, invalidField, notFound, type D
 import { exec, query, sql } from '../../lib/sql.js';
 import type { Actor } from '../../access/actor.js';
 import { can } from '../../access/permissions.js';
-import { scopeOf, scopePathOf } from '../../access/scope.js';
+import { scopeCondition, scopeOf } from '../../access/scope.js';
 
-// Staff are limited to their own records below by `own`; reviewers by their scope's subtree.
-const scopePrefix = async (em: EntityManager, actor: Actor) => {
-  const s = await scopeOf(em, actor);
-  return s.kind === 'all' || s.kind === 'self' ? null : scopePathOf(s);
-};
+/** The actor's scope as a condition over the person `u` in unit `o` (fails closed: an unknown role sees nobody). */
+const inScopeSql = async (em: EntityManager, actor: Actor) => scopeCondition(await scopeOf(em, actor), sql`o.path`, sql`u.id`);
 import type { Lang } from '../../lib/i18n.js';
 import { COMPLETION_TIME_SHARE, progressDto, studyableModule, visibleModule } from '../courses/courses.service.js';
 import { sectionsOf } from '../courses/courses.repository.js';
 import { listUsers } from '../users/users.service.js';
 import { creditHeartbeat } from './study.repository.js';
-import { changesBetween, historyOf, writeChanges, type FieldChange } from '../corrections/corrections.repository.js';
+import { changesBetween, correctionReason, historyOf, writeChanges, type FieldChange } from '../corrections/corrections.repository.js';
 
 import { SESSION_KINDS } from './study.entity.js';
 
@@ -144,10 +141,10 @@ export async function recordAttendance(em: EntityManager, actor: Actor, input: A
   const issues: FieldIssue[] = [];
   checkDay(input.day, now, issues);
   const ids = [...new Set(input.userIds)];
-  const scope = await scopePrefix(em, actor);
+  const inScope = await inScopeSql(em, actor);
   const found = await query<{ id: string }>(em, sql`
     select u.id from app_user u join org_unit o on o.id = u.org_unit_id
-     where u.id = any(${ids}::uuid[]) and not u.disabled and (${scope}::text is null or o.path like ${scope} || '%')`);
+     where u.id = any(${ids}::uuid[]) and not u.disabled and ${inScope}`);
   const ok = new Set(found.map((r) => r.id));
   // Paths index the list as sent (duplicates included), so the form can mark the right entry.
   input.userIds.forEach((id, i) => { if (!ok.has(id)) issues.push({ path: `userIds.${i}`, reason: 'study.unknown_person' }); });
@@ -177,19 +174,12 @@ export async function recordAttendance(em: EntityManager, actor: Actor, input: A
  */
 async function correctableSession(em: EntityManager, actor: Actor, id: string, lang: Lang): Promise<SessionRow> {
   if (!can(actor, 'study.correct')) throw forbidden();
-  const scope = await scopePrefix(em, actor);
-  const [row] = await query<SessionRow>(em, sql`${sessionSelect(lang)} where s.id = ${id} and (${scope}::text is null or o.path like ${scope} || '%')`);
+  const inScope = await inScopeSql(em, actor);
+  const [row] = await query<SessionRow>(em, sql`${sessionSelect(lang)} where s.id = ${id} and ${inScope}`);
   if (!row) throw notFound('study_session');
   if (row.user_id === actor.id) throw invalidField('reason', 'study.own_session');
   if (row.withdrawn_at) throw new AppError(409, 'conflict', { reason: 'correction.withdrawn' });
   return row;
-}
-
-/** The reason of a correction, trimmed; blank text is no reason. */
-function reasonOf(reason: string, issues: FieldIssue[]): string {
-  const r = reason.trim();
-  if (!r) issues.push({ path: 'reason', reason: 'correction.reason_required' });
-  return r;
 }
 
 export interface CorrectSessionInput {
@@ -205,7 +195,7 @@ export async function correctStudySession(em: EntityManager, actor: Actor, id: s
   return em.transactional(async (tx) => {
     const row = await correctableSession(tx, actor, id, lang);
     const issues: FieldIssue[] = [];
-    const reason = reasonOf(input.reason, issues);
+    const reason = correctionReason(input.reason, issues);
     if (input.day !== undefined) checkDay(input.day, now, issues);
     const changes: FieldChange[] = changesBetween(
       { minutes: row.minutes, day: row.day_text, kind: row.kind, note: row.note },
@@ -236,7 +226,7 @@ export async function withdrawStudySession(em: EntityManager, actor: Actor, id: 
   return em.transactional(async (tx) => {
     await correctableSession(tx, actor, id, lang);
     const issues: FieldIssue[] = [];
-    const reason = reasonOf(input.reason, issues);
+    const reason = correctionReason(input.reason, issues);
     if (issues.length) throw invalid(issues);
     await exec(tx, sql`update study_session set withdrawn_at = ${now} where id = ${id}`);
     await writeChanges(tx, 'study_session', id, 'withdraw', [{ field: 'withdrawn', oldValue: false, newValue: true }], reason, actor.id, now);
@@ -248,9 +238,9 @@ export async function withdrawStudySession(em: EntityManager, actor: Actor, id: 
 /** The corrections of one study record, oldest first; the record must be in the actor's scope (404 otherwise). */
 export async function studySessionHistory(em: EntityManager, actor: Actor, id: string) {
   if (!can(actor, 'study.correct')) throw forbidden();
-  const scope = await scopePrefix(em, actor);
+  const inScope = await inScopeSql(em, actor);
   const [row] = await query<{ id: string }>(em, sql`select s.id from study_session s join app_user u on u.id = s.user_id
-    join org_unit o on o.id = u.org_unit_id where s.id = ${id} and (${scope}::text is null or o.path like ${scope} || '%')`);
+    join org_unit o on o.id = u.org_unit_id where s.id = ${id} and ${inScope}`);
   if (!row) throw notFound('study_session');
   return historyOf(em, 'study_session', id);
 }
@@ -260,12 +250,12 @@ export interface ListSessionsInput { userId?: string; status?: string; from?: st
 /** Staff see their own sessions; managers their subtree's; trainers and admins everybody's. */
 export async function listStudySessions(em: EntityManager, actor: Actor, input: ListSessionsInput, lang: Lang = 'zh') {
   const own = actor.role === 'staff';
-  const scope = await scopePrefix(em, actor);
+  const inScope = await inScopeSql(em, actor);
   const userId = own ? actor.id : (input.userId ?? null);
   const [status, from, to] = [input.status ?? null, input.from ?? null, input.to ?? null];
   const where = sql`
      where (${userId}::uuid is null or s.user_id = ${userId})
-       and (${scope}::text is null or o.path like ${scope} || '%')
+       and ${inScope}
        and (${status}::text is null or s.status = ${status})
        and (${from}::date is null or s.day >= ${from}::date) and (${to}::date is null or s.day <= ${to}::date)`;
   const rows = await query<SessionRow>(em, sql`${sessionSelect(lang)} ${where} order by s.day desc, s.created_at desc limit ${input.limit} offset ${input.offset}`);
@@ -275,8 +265,8 @@ export async function listStudySessions(em: EntityManager, actor: Actor, input: 
 
 export async function reviewStudySession(em: EntityManager, actor: Actor, id: string, input: { status: 'confirmed' | 'rejected'; note?: string }, now: Date) {
   if (!can(actor, 'study.review')) throw forbidden();
-  const scope = await scopePrefix(em, actor);
-  const [row] = await query<SessionRow>(em, sql`${SESSION_SELECT} where s.id = ${id} and (${scope}::text is null or o.path like ${scope} || '%')`);
+  const inScope = await inScopeSql(em, actor);
+  const [row] = await query<SessionRow>(em, sql`${SESSION_SELECT} where s.id = ${id} and ${inScope}`);
   if (!row) throw notFound('study_session');
   if (row.user_id === actor.id) throw invalidField('status', 'study.own_session');
   if (row.withdrawn_at) throw new AppError(409, 'conflict', { reason: 'correction.withdrawn' });
