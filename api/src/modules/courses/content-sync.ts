@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
 import type { EntityManager } from '@mikro-orm/core';
 import { renderMarkdown } from '../../lib/markdown.js';
-import { exec, execSql, query, sql } from '../../lib/sql.js';
+import { exec, query, sql } from '../../lib/sql.js';
 import { TrackFileSchema, parseModuleFile, schemaIssues, type FrontMatter, type TrackFile } from './front-matter.js';
 import type { Locales, LocaleContent, Outline } from './course.entity.js';
 
@@ -145,13 +145,12 @@ export async function syncContent(em: EntityManager, dir: string, now: Date = ne
   const report: SyncReport = { tracks: tree.tracks.length, created: [], revised: [], archived: [], conflicts: [], unchanged: 0 };
   await em.transactional(async (tx) => {
     for (const t of tree.tracks) {
-      await execSql(tx, `
-        insert into track (id, sort_order, title_zh, title_en, summary_zh, summary_en) values (?, ?, ?, ?, ?, ?)
+      await exec(tx, sql`
+        insert into track (id, sort_order, title_zh, title_en, summary_zh, summary_en) values (${t.id}, ${t.order}, ${t.title.zh}, ${t.title.en}, ${t.summary.zh}, ${t.summary.en})
         on conflict (id) do update set sort_order = excluded.sort_order, title_zh = excluded.title_zh, title_en = excluded.title_en,
           summary_zh = excluded.summary_zh, summary_en = excluded.summary_en, archived_at = null, updated_at = now()
         where (track.sort_order, track.title_zh, track.title_en, track.summary_zh, track.summary_en, track.archived_at)
-          is distinct from (excluded.sort_order, excluded.title_zh, excluded.title_en, excluded.summary_zh, excluded.summary_en, null)`,
-      [t.id, t.order, t.title.zh, t.title.en, t.summary.zh, t.summary.en]);
+          is distinct from (excluded.sort_order, excluded.title_zh, excluded.title_en, excluded.summary_zh, excluded.summary_en, null)`);
     }
     const existing = await query<SyncedModuleRow>(tx, sql`select id, slug, source, file_hash, edited_in_browser, conflict, archived_at, track_id, sort_order, source_path from course_module`);
     const bySlug = new Map(existing.map((m) => [m.slug, m]));
@@ -159,16 +158,14 @@ export async function syncContent(em: EntityManager, dir: string, now: Date = ne
       const current = bySlug.get(spec.slug);
       if (!current) {
         const id = randomUUID();
-        await execSql(tx, `insert into course_module (id, slug, track_id, sort_order, source, source_path, file_hash) values (?, ?, ?, ?, 'file', ?, ?)`,
-          [id, spec.slug, spec.trackId, spec.order, spec.sourcePath, spec.hash]);
+        await exec(tx, sql`insert into course_module (id, slug, track_id, sort_order, source, source_path, file_hash) values (${id}, ${spec.slug}, ${spec.trackId}, ${spec.order}, 'file', ${spec.sourcePath}, ${spec.hash})`);
         await writeAssets(tx, id, spec.assets);
         await addFileRevision(tx, id, spec, now);
         report.created.push(spec.slug);
         continue;
       }
       if (current.track_id !== spec.trackId || current.sort_order !== spec.order || current.source_path !== spec.sourcePath || current.archived_at) {
-        await execSql(tx, `update course_module set track_id = ?, sort_order = ?, source_path = ?, archived_at = null, updated_at = now() where id = ?`,
-          [spec.trackId, spec.order, spec.sourcePath, current.id]);
+        await exec(tx, sql`update course_module set track_id = ${spec.trackId}, sort_order = ${spec.order}, source_path = ${spec.sourcePath}, archived_at = null, updated_at = now() where id = ${current.id}`);
       }
       if (current.file_hash === spec.hash) {
         report.unchanged++;
@@ -176,21 +173,20 @@ export async function syncContent(em: EntityManager, dir: string, now: Date = ne
       }
       if (current.edited_in_browser) {
         if (current.conflict?.fileHash !== spec.hash) {
-          await execSql(tx, `update course_module set conflict = ? where id = ?`,
-            [JSON.stringify({ fileHash: spec.hash, detectedAt: now.toISOString(), path: spec.sourcePath }), current.id]);
+          await exec(tx, sql`update course_module set conflict = ${JSON.stringify({ fileHash: spec.hash, detectedAt: now.toISOString(), path: spec.sourcePath })} where id = ${current.id}`);
         }
         report.conflicts.push(spec.slug);
         continue;
       }
       await writeAssets(tx, current.id, spec.assets);
       await addFileRevision(tx, current.id, spec, now);
-      await execSql(tx, `update course_module set file_hash = ?, conflict = null, updated_at = now() where id = ?`, [spec.hash, current.id]);
+      await exec(tx, sql`update course_module set file_hash = ${spec.hash}, conflict = null, updated_at = now() where id = ${current.id}`);
       report.revised.push(spec.slug);
     }
     const inFiles = new Set(tree.modules.map((m) => m.slug));
     for (const m of existing) {
       if (m.source === 'file' && !m.archived_at && !inFiles.has(m.slug)) {
-        await execSql(tx, `update course_module set archived_at = ?, updated_at = now() where id = ?`, [now, m.id]);
+        await exec(tx, sql`update course_module set archived_at = ${now}, updated_at = now() where id = ${m.id}`);
         report.archived.push(m.slug);
       }
     }
@@ -201,11 +197,10 @@ export async function syncContent(em: EntityManager, dir: string, now: Date = ne
 async function writeAssets(em: EntityManager, moduleId: string, assets: ModuleSpec['assets']) {
   for (const a of assets) {
     const sha = createHash('sha256').update(a.data).digest('hex');
-    await execSql(em, `
-      insert into module_asset (id, module_id, filename, mime, size, sha256, data) values (?, ?, ?, ?, ?, ?, ?)
+    await exec(em, sql`
+      insert into module_asset (id, module_id, filename, mime, size, sha256, data) values (${randomUUID()}, ${moduleId}, ${a.filename}, ${a.mime}, ${a.data.length}, ${sha}, ${a.data})
       on conflict (module_id, filename) do update set mime = excluded.mime, size = excluded.size, sha256 = excluded.sha256, data = excluded.data
-      where module_asset.sha256 <> excluded.sha256`,
-    [randomUUID(), moduleId, a.filename, a.mime, a.data.length, sha, a.data]);
+      where module_asset.sha256 <> excluded.sha256`);
   }
 }
 
@@ -225,6 +220,6 @@ export async function addFileRevision(em: EntityManager, moduleId: string, spec:
     insert into module_revision (id, module_id, number, origin, state, minutes, positions, locales, outline, search_text, content_hash, created_at, published_at)
     values (${id}, ${moduleId}, (select coalesce(max(number), 0) + 1 from module_revision where module_id = ${moduleId}), 'file', 'published',
             ${spec.minutes}, ${spec.positions}::text[], ${JSON.stringify(locales)}, ${JSON.stringify(outline)}, ${searchText}, ${contentHash}, ${now}, ${now})`);
-  await execSql(em, `update course_module set published_revision_id = ? where id = ?`, [id, moduleId]);
+  await exec(em, sql`update course_module set published_revision_id = ${id} where id = ${moduleId}`);
   return id;
 }

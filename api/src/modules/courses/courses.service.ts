@@ -4,7 +4,7 @@ import { diffLines } from 'diff';
 import { conflict, forbidden, invalidField, notFound } from '../../lib/errors.js';
 import type { Lang } from '../../lib/i18n.js';
 import { renderMarkdown } from '../../lib/markdown.js';
-import { likeEscape, pgArray, execSql } from '../../lib/sql.js';
+import { likeEscape, query, sql, exec } from '../../lib/sql.js';
 import type { Actor } from '../../access/actor.js';
 import { can } from '../../access/permissions.js';
 import { assetBase, buildLocales } from './content-sync.js';
@@ -46,15 +46,15 @@ const sectionIdsOf = (c: LocaleContent | undefined) => (c?.toc ?? []).filter((t)
 // ---------- tracks and catalogue ----------
 
 export async function listTracks(em: EntityManager, actor: Actor, lang: Lang) {
-  const rows = await execSql<{ id: string; sort_order: number; title_zh: string; title_en: string; summary_zh: string; summary_en: string; modules: number; completed: number }>(em, `
+  const rows = await query<{ id: string; sort_order: number; title_zh: string; title_en: string; summary_zh: string; summary_en: string; modules: number; completed: number }>(em, sql`
     select t.id, t.sort_order, t.title_zh, t.title_en, t.summary_zh, t.summary_en,
            count(m.id) filter (where m.published_revision_id is not null and m.archived_at is null)::int as modules,
            count(p.completed_at) filter (where m.published_revision_id is not null and m.archived_at is null)::int as completed
       from track t
       left join course_module m on m.track_id = t.id
-      left join study_progress p on p.module_id = m.id and p.user_id = ?
+      left join study_progress p on p.module_id = m.id and p.user_id = ${actor.id}
      where t.archived_at is null
-     group by t.id order by t.sort_order, t.id`, [actor.id]);
+     group by t.id order by t.sort_order, t.id`);
   return rows.map((r) => ({
     id: r.id, order: r.sort_order, title: lang === 'zh' ? r.title_zh : r.title_en, summary: lang === 'zh' ? r.summary_zh : r.summary_en,
     titles: { zh: r.title_zh, en: r.title_en }, modules: r.modules, completed: r.completed,
@@ -64,8 +64,8 @@ export async function listTracks(em: EntityManager, actor: Actor, lang: Lang) {
 
 /** Modules assigned to the user, with the earliest due date among the assignments that reach them. */
 export async function assignedModules(em: EntityManager, userId: string): Promise<Map<string, { dueOn: string | null }>> {
-  const rows = await execSql<{ module_id: string; due_on: string | null }>(em, `
-    with me as (select u.id, u.position, o.path from app_user u join org_unit o on o.id = u.org_unit_id where u.id = ?),
+  const rows = await query<{ module_id: string; due_on: string | null }>(em, sql`
+    with me as (select u.id, u.position, o.path from app_user u join org_unit o on o.id = u.org_unit_id where u.id = ${userId}),
     mine as (
       select a.* from assignment a, me
        where a.archived_at is null
@@ -78,7 +78,7 @@ export async function assignedModules(em: EntityManager, userId: string): Promis
     select m.id as module_id, to_char(min(mine.due_on), 'YYYY-MM-DD') as due_on
       from mine join course_module m on (m.id = mine.module_id or m.track_id = mine.track_id)
      where m.published_revision_id is not null and m.archived_at is null
-     group by m.id`, [userId]);
+     group by m.id`);
   return new Map(rows.map((r) => [r.module_id, { dueOn: r.due_on }]));
 }
 
@@ -150,7 +150,7 @@ export interface ModuleBodyInput {
 }
 
 async function assertTrack(em: EntityManager, trackId: string) {
-  const [t] = await execSql(em, `select 1 from track where id = ? and archived_at is null`, [trackId]);
+  const [t] = await query<Record<string, unknown>>(em, sql`select 1 from track where id = ${trackId} and archived_at is null`);
   if (!t) throw invalidField('trackId', 'course.unknown_track');
 }
 
@@ -178,20 +178,18 @@ export async function createModule(em: EntityManager, actor: Actor, input: Requi
   await assertTrack(em, input.trackId);
   checkLocales(input.locales);
   const slug = input.slug ?? `m-${randomUUID().slice(0, 8)}`;
-  const [taken] = await execSql(em, `select 1 from course_module where slug = ?`, [slug]);
+  const [taken] = await query<Record<string, unknown>>(em, sql`select 1 from course_module where slug = ${slug}`);
   if (taken) throw conflict('course.slug_taken', [{ path: 'slug', reason: 'course.slug_taken' }]);
   const id = randomUUID();
   const revisionId = randomUUID();
   const built = buildLocales(id, input.locales);
   await em.transactional(async (tx) => {
-    const [{ n }] = await execSql<{ n: number }>(tx, `select coalesce(max(sort_order), 0) + 1 as n from course_module where track_id = ?`, [input.trackId]);
-    await execSql(tx, `insert into course_module (id, slug, track_id, sort_order, source, edited_in_browser) values (?, ?, ?, ?, 'browser', true)`,
-      [id, slug, input.trackId, n]);
-    await execSql(tx, `
+    const [{ n }] = await query<{ n: number }>(tx, sql`select coalesce(max(sort_order), 0) + 1 as n from course_module where track_id = ${input.trackId}`);
+    await exec(tx, sql`insert into course_module (id, slug, track_id, sort_order, source, edited_in_browser) values (${id}, ${slug}, ${input.trackId}, ${n}, 'browser', true)`);
+    await exec(tx, sql`
       insert into module_revision (id, module_id, number, origin, state, minutes, positions, locales, outline, search_text, content_hash, created_by)
-      values (?, ?, 1, 'browser', 'draft', ?, ?::text[], ?, ?, ?, ?, ?)`,
-    [revisionId, id, input.minutes, pgArray(input.positions), JSON.stringify(built.locales), JSON.stringify(built.outline), built.searchText, built.contentHash, actor.id]);
-    await execSql(tx, `update course_module set draft_revision_id = ? where id = ?`, [revisionId, id]);
+      values (${revisionId}, ${id}, 1, 'browser', 'draft', ${input.minutes}, ${input.positions}::text[], ${JSON.stringify(built.locales)}, ${JSON.stringify(built.outline)}, ${built.searchText}, ${built.contentHash}, ${actor.id})`);
+    await exec(tx, sql`update course_module set draft_revision_id = ${revisionId} where id = ${id}`);
   });
   return getModuleSource(em, actor, id);
 }
@@ -212,18 +210,16 @@ export async function updateModule(em: EntityManager, actor: Actor, id: string, 
   const positions = input.positions ?? base.positions;
   await em.transactional(async (tx) => {
     if (m.draft_revision_id) {
-      await execSql(tx, `update module_revision set minutes = ?, positions = ?::text[], locales = ?, outline = ?, search_text = ?, content_hash = ?, created_by = ?, created_at = now() where id = ?`,
-        [minutes, pgArray(positions), JSON.stringify(built.locales), JSON.stringify(built.outline), built.searchText, built.contentHash, actor.id, m.draft_revision_id]);
+      await exec(tx, sql`update module_revision set minutes = ${minutes}, positions = ${positions}::text[], locales = ${JSON.stringify(built.locales)}, outline = ${JSON.stringify(built.outline)}, search_text = ${built.searchText}, content_hash = ${built.contentHash}, created_by = ${actor.id}, created_at = now() where id = ${m.draft_revision_id}`);
     } else {
       const draftId = randomUUID();
-      await execSql(tx, `
+      await exec(tx, sql`
         insert into module_revision (id, module_id, number, origin, state, minutes, positions, locales, outline, search_text, content_hash, created_by)
-        values (?, ?, (select max(number) + 1 from module_revision where module_id = ?), 'browser', 'draft', ?, ?::text[], ?, ?, ?, ?, ?)`,
-      [draftId, m.id, m.id, minutes, pgArray(positions), JSON.stringify(built.locales), JSON.stringify(built.outline), built.searchText, built.contentHash, actor.id]);
-      await execSql(tx, `update course_module set draft_revision_id = ? where id = ?`, [draftId, m.id]);
+        values (${draftId}, ${m.id}, (select max(number) + 1 from module_revision where module_id = ${m.id}), 'browser', 'draft', ${minutes}, ${positions}::text[], ${JSON.stringify(built.locales)}, ${JSON.stringify(built.outline)}, ${built.searchText}, ${built.contentHash}, ${actor.id})`);
+      await exec(tx, sql`update course_module set draft_revision_id = ${draftId} where id = ${m.id}`);
     }
     // From now on a change to this module's files is a conflict for a trainer, never a silent overwrite.
-    await execSql(tx, `update course_module set edited_in_browser = true, track_id = coalesce(?, track_id), updated_at = now() where id = ?`, [input.trackId ?? null, m.id]);
+    await exec(tx, sql`update course_module set edited_in_browser = true, track_id = coalesce(${input.trackId ?? null}, track_id), updated_at = now() where id = ${m.id}`);
   });
   return getModuleSource(em, actor, m.id);
 }
@@ -234,8 +230,8 @@ export async function publishModule(em: EntityManager, actor: Actor, id: string,
   if (!m) throw notFound('module');
   if (!m.draft_revision_id) throw conflict('course.nothing_to_publish');
   await em.transactional(async (tx) => {
-    await execSql(tx, `update module_revision set state = 'published', published_at = ? where id = ?`, [now, m.draft_revision_id]);
-    await execSql(tx, `update course_module set published_revision_id = draft_revision_id, draft_revision_id = null, archived_at = null, updated_at = now() where id = ?`, [m.id]);
+    await exec(tx, sql`update module_revision set state = 'published', published_at = ${now} where id = ${m.draft_revision_id}`);
+    await exec(tx, sql`update course_module set published_revision_id = draft_revision_id, draft_revision_id = null, archived_at = null, updated_at = now() where id = ${m.id}`);
   });
   return getModuleSource(em, actor, m.id);
 }
@@ -247,8 +243,8 @@ export async function discardDraft(em: EntityManager, actor: Actor, id: string) 
   if (!m.draft_revision_id) throw conflict('course.no_draft');
   if (!m.published_revision_id) throw conflict('course.never_published');
   await em.transactional(async (tx) => {
-    await execSql(tx, `update course_module set draft_revision_id = null where id = ?`, [m.id]);
-    await execSql(tx, `delete from module_revision where id = ?`, [m.draft_revision_id]);
+    await exec(tx, sql`update course_module set draft_revision_id = null where id = ${m.id}`);
+    await exec(tx, sql`delete from module_revision where id = ${m.draft_revision_id}`);
   });
   return getModuleSource(em, actor, m.id);
 }
@@ -257,7 +253,7 @@ export async function setModuleArchived(em: EntityManager, actor: Actor, id: str
   if (!isAuthor(actor)) throw forbidden();
   const m = await findModule(em, id);
   if (!m) throw notFound('module');
-  await execSql(em, `update course_module set archived_at = ?, updated_at = now() where id = ?`, [archived ? now : null, m.id]);
+  await exec(em, sql`update course_module set archived_at = ${archived ? now : null}, updated_at = now() where id = ${m.id}`);
   return getModuleSource(em, actor, m.id);
 }
 
@@ -265,14 +261,14 @@ export async function listModuleRevisions(em: EntityManager, actor: Actor, id: s
   if (!isAuthor(actor)) throw forbidden();
   const m = await findModule(em, id);
   if (!m) throw notFound('module');
-  const rows = await execSql<{
+  const rows = await query<{
     number: number; origin: string; state: string; created_at: Date; published_at: Date | null; minutes: number;
     title_zh: string | null; title_en: string | null; author: string | null; current: boolean;
-  }>(em, `
+  }>(em, sql`
     select r.number, r.origin, r.state, r.created_at, r.published_at, r.minutes, r.locales->'zh'->>'title' as title_zh,
-           r.locales->'en'->>'title' as title_en, u.display_name as author, r.id = ? as current
+           r.locales->'en'->>'title' as title_en, u.display_name as author, r.id = ${m.published_revision_id} as current
       from module_revision r left join app_user u on u.id = r.created_by
-     where r.module_id = ? order by r.number desc`, [m.published_revision_id, m.id]);
+     where r.module_id = ${m.id} order by r.number desc`);
   return rows.map((r) => ({
     number: r.number, origin: r.origin, state: r.state, current: !!r.current, createdAt: new Date(r.created_at).toISOString(),
     publishedAt: r.published_at ? new Date(r.published_at).toISOString() : null, author: r.author ?? null,
@@ -281,7 +277,7 @@ export async function listModuleRevisions(em: EntityManager, actor: Actor, id: s
 }
 
 async function revisionByNumber(em: EntityManager, moduleId: string, number: number) {
-  const [r] = await execSql<RevisionRow>(em, `select * from module_revision where module_id = ? and number = ?`, [moduleId, number]);
+  const [r] = await query<RevisionRow>(em, sql`select * from module_revision where module_id = ${moduleId} and number = ${number}`);
   if (!r) throw notFound('revision');
   return r;
 }
@@ -311,11 +307,11 @@ export async function restoreRevision(em: EntityManager, actor: Actor, id: strin
   const old = await revisionByNumber(em, m.id, number);
   const newId = randomUUID();
   await em.transactional(async (tx) => {
-    await execSql(tx, `
+    await exec(tx, sql`
       insert into module_revision (id, module_id, number, origin, state, minutes, positions, locales, outline, search_text, content_hash, created_by, published_at)
-      select ?, module_id, (select max(number) + 1 from module_revision where module_id = ?), 'restore', 'published', minutes, positions, locales, outline, search_text, content_hash, ?, ?
-        from module_revision where id = ?`, [newId, m.id, actor.id, now, old.id]);
-    await execSql(tx, `update course_module set published_revision_id = ?, edited_in_browser = true, updated_at = now() where id = ?`, [newId, m.id]);
+      select ${newId}, module_id, (select max(number) + 1 from module_revision where module_id = ${m.id}), 'restore', 'published', minutes, positions, locales, outline, search_text, content_hash, ${actor.id}, ${now}
+        from module_revision where id = ${old.id}`);
+    await exec(tx, sql`update course_module set published_revision_id = ${newId}, edited_in_browser = true, updated_at = now() where id = ${m.id}`);
   });
   return getModuleSource(em, actor, m.id);
 }

@@ -14,7 +14,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { invalidField, AppError } from '../../lib/errors.js';
 import { formatBytes, IMPORT_LIMIT_CODES, importLimitExceeded, QUESTION_IMPORT_LIMITS, type ImportLimitCode } from '../../lib/import-limits.js';
 import { t, type Lang } from '../../lib/i18n.js';
-import { pgArray, execSql } from '../../lib/sql.js';
+import { query, sql, exec } from '../../lib/sql.js';
 import type { Actor } from '../../access/actor.js';
 import { can } from '../../access/permissions.js';
 import { exportReasonsZh } from './bank-messages.js';
@@ -145,10 +145,10 @@ export async function importQuestions(em: EntityManager, actor: Actor, lang: Lan
   const hashMatches = new Map<string, { id: string; key: string }>();
   for (let at = 0; at < keyless.length; at += PLAN_SLICE) {
     await yieldToLoop();
-    const rows = await execSql<{ hash: string; id: string; key: string; language: string }>(em, `
+    const rows = await query<{ hash: string; id: string; key: string; language: string }>(em, sql`
       select distinct on (v.content_hash, q.language) v.content_hash as hash, q.id, q.key, q.language
         from question_version v join question q on q.id = v.question_id
-       where v.content_hash = any(?::text[]) order by v.content_hash, q.language, v.number desc`, [pgArray(keyless.slice(at, at + PLAN_SLICE))]);
+       where v.content_hash = any(${keyless.slice(at, at + PLAN_SLICE)}::text[]) order by v.content_hash, q.language, v.number desc`);
     for (const r of rows) hashMatches.set(`${r.language}\u0000${r.hash}`, { id: r.id, key: r.key });
   }
   const defaultCategory = normaliseCategory(input.category);
@@ -205,11 +205,11 @@ export async function importQuestions(em: EntityManager, actor: Actor, lang: Lan
     })));
     creates.forEach((item, k) => { item.questionId = ids[k]; if (!ids[k]) { item.action = 'unchanged'; } });
     // Keys the parser did not have were generated on insert: report them.
-    const made = await execSql<{ id: string; key: string }>(tx, `select id, key from question where id = any(?::uuid[])`, [pgArray(ids.filter((x): x is string => !!x))]);
+    const made = await query<{ id: string; key: string }>(tx, sql`select id, key from question where id = any(${ids.filter((x): x is string => !!x)}::uuid[])`);
     const keyOf = new Map(made.map((r) => [r.id, r.key]));
     for (const item of creates) if (item.questionId) item.key = keyOf.get(item.questionId) ?? item.key;
     for (const item of work.filter((i) => i.action === 'update')) {
-      await execSql(tx, `select 1 from question where id = ? for update`, [item.existing!.id]);
+      await exec(tx, sql`select 1 from question where id = ${item.existing!.id} for update`);
       const [fresh] = await loadQuestions(tx, [item.existing!.id]);
       await saveQuestion(tx, fresh, item.question!, { actorId: actor.id });
     }
