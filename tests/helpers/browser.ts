@@ -8,6 +8,7 @@ import { buildApp } from '../../api/src/app.js';
 import { createOrm, type Orm } from '../../api/src/db/orm.js';
 import { prepareDatabase } from '../../api/src/startup.js';
 import { testConfig } from './app.js';
+import { E2E_WEB_BUILD_DIR } from './web-build.js';
 import type { Clock } from '../../api/src/lib/clock.js';
 
 export const DEMO_PASSWORD = 'Demo-Password-2026';
@@ -18,7 +19,7 @@ export async function startServer(opts: { clock?: Clock } = {}): Promise<{ app: 
   const orm = await createOrm({});
   const dataDir = mkdtempSync(join(tmpdir(), 'e2e-data-'));
   const contentDir = join(process.cwd(), 'content');
-  const app = await buildApp({ config: { ...testConfig, webBuildDir: join(process.cwd(), 'web', 'build'), contentDir }, orm, serveWeb: true, clock: opts.clock });
+  const app = await buildApp({ config: { ...testConfig, webBuildDir: E2E_WEB_BUILD_DIR, contentDir }, orm, serveWeb: true, clock: opts.clock });
   await prepareDatabase(orm, { seedDemo: true, demoPassword: DEMO_PASSWORD, dataDir, contentDir }, app.log);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

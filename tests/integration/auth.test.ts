@@ -64,6 +64,10 @@ describe('login', () => {
     expect(at.path).toBe('/');
     expect(rt.path).toBe('/api/auth');
     expect(at.value).toBe(body.accessToken);
+    // The readable hint that a session may exist (the web app asks /api/me only with it): no token in it.
+    const hint = res.cookies.find((c) => c.name === 'signed_in')!;
+    expect(hint).toMatchObject({ value: '1', path: '/' });
+    expect(hint.httpOnly).toBeFalsy();
 
     // The cookie alone authenticates the browser, and the refresh cookie alone refreshes it.
     const meRes = await ctx.app.inject({ url: '/api/me', cookies: { at: at.value } });
@@ -261,8 +265,8 @@ describe('logout', () => {
     const rt = res.cookies.find((c) => c.name === 'rt')!.value;
     const out = await ctx.app.inject({ method: 'POST', url: '/api/auth/logout', cookies: { rt } });
     expect(out.statusCode).toBe(204);
-    const cleared = out.cookies.filter((c) => (c.name === 'at' || c.name === 'rt') && c.value === '');
-    expect(cleared.map((c) => c.name).sort()).toEqual(['at', 'rt']);
+    const cleared = out.cookies.filter((c) => ['at', 'rt', 'signed_in'].includes(c.name) && c.value === '');
+    expect(cleared.map((c) => c.name).sort()).toEqual(['at', 'rt', 'signed_in']);
     expect((await ctx.app.inject({ method: 'POST', url: '/api/auth/refresh', cookies: { rt } })).statusCode).toBe(401);
   });
 });
@@ -429,7 +433,7 @@ describe('changing the password', () => {
     });
     expect(changed.statusCode).toBe(200);
     expect(changed.json().refreshToken).toBeUndefined();
-    expect(changed.cookies.map((c) => c.name).sort()).toEqual(['at', 'rt']);
+    expect(changed.cookies.map((c) => c.name).sort()).toEqual(['at', 'rt', 'signed_in']);
   });
 });
 

@@ -9,6 +9,12 @@ import { AppError, forbidden, unauthenticated } from '../lib/errors.js';
 
 export const ACCESS_COOKIE = 'at';
 export const REFRESH_COOKIE = 'rt';
+/**
+ * Not a credential: a cookie the web app can read (not HttpOnly), set with the session cookies and cleared with them,
+ * saying a session may exist. Without it the app does not ask `/api/me` or refresh, so a signed-out page load
+ * makes no request that is bound to fail (and logs no 401 in the console).
+ */
+export const SESSION_HINT_COOKIE = 'signed_in';
 export const ACCESS_TOKEN_SECONDS = 15 * 60;
 
 interface TokenPayload {

@@ -297,7 +297,7 @@ const shellEn: Record<keyof typeof shell, string> = {
 const zh = { ...shell, ...courses.zh, ...author.zh, ...bank.zh, ...ui.zh, ...records.zh, ...forms.zh };
 export type Key = keyof typeof zh;
 const en: Record<Key, string> = { ...shellEn, ...courses.en, ...author.en, ...bank.en, ...ui.en, ...records.en, ...forms.en };
-const dictionaries: Record<Lang, Record<Key, string>> = { zh, en };
+export const dictionaries: Record<Lang, Record<Key, string>> = { zh, en };
 
 function initialLang(): Lang {
   if (typeof localStorage !== 'undefined') {

@@ -1,5 +1,5 @@
 import { invalidate } from '$app/navigation';
-import { api, type Me } from './api/client';
+import { api, mayBeSignedIn, type Me } from './api/client';
 import { setLang, type Lang } from './i18n.svelte';
 
 /** The signed-in user as `/api/me` describes them (with their permissions), or null. */
@@ -10,10 +10,14 @@ let pending: Promise<Me | null> | null = null;
 /**
  * The signed-in user (null when nobody is). `/api/me` is asked once and the answer kept until signing in or out
  * changes it, so the root layout's load can call this on every navigation; concurrent callers share one request.
- * Their remembered language is applied.
+ * Their remembered language is applied. Without the session hint cookie nobody can be signed in and nothing is asked.
  */
 export function loadSession(fetcher?: typeof fetch): Promise<Me | null> {
   if (session.loaded) return Promise.resolve(session.user);
+  if (!mayBeSignedIn()) {
+    endSession();
+    return Promise.resolve(null);
+  }
   pending ??= api.get('/api/me', { fetch: fetcher })
     .then((u) => {
       if (u.locale) setLang(u.locale);

@@ -6,7 +6,7 @@ import { unauthenticated } from '../../lib/errors.js';
 import { problemResponses } from '../../lib/schema.js';
 import type { Actor } from '../../access/actor.js';
 import { PERMISSIONS, permissionsOf } from '../../access/permissions.js';
-import { ACCESS_COOKIE, ACCESS_TOKEN_SECONDS, REFRESH_COOKIE } from '../../plugins/auth.js';
+import { ACCESS_COOKIE, ACCESS_TOKEN_SECONDS, REFRESH_COOKIE, SESSION_HINT_COOKIE } from '../../plugins/auth.js';
 import { UserSchema } from '../users/users.schemas.js';
 import { toUserDto } from '../users/users.service.js';
 import { ChangePasswordBody, LoginBody, RefreshBody, SessionSchema, UpdateMeBody } from './auth.schemas.js';
@@ -27,6 +27,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ cookieSecure: boolean }> = 
     if (mode === 'cookie') {
       reply.setCookie(ACCESS_COOKIE, accessToken, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: ACCESS_TOKEN_SECONDS });
       reply.setCookie(REFRESH_COOKIE, s.refreshToken, { httpOnly: true, sameSite: 'strict', secure, path: '/api/auth', expires: s.refreshExpiresAt });
+      reply.setCookie(SESSION_HINT_COOKIE, '1', { httpOnly: false, sameSite: 'strict', secure, path: '/', expires: s.refreshExpiresAt });
     }
     return { user: toUserDto(s.user), accessToken, expiresIn: ACCESS_TOKEN_SECONDS, ...(mode === 'token' ? { refreshToken: s.refreshToken } : {}) };
   }
@@ -48,7 +49,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ cookieSecure: boolean }> = 
   }, async (req, reply) => {
     const fromBody = req.body?.refreshToken;
     const token = fromBody ?? req.cookies[REFRESH_COOKIE];
-    if (!token) throw unauthenticated();
+    if (!token) {
+      reply.clearCookie(SESSION_HINT_COOKIE, { path: '/' });
+      throw unauthenticated();
+    }
     const s = await refreshSession(req.em, app.clock, token, req.headers['user-agent']);
     return sendSession(reply, s, fromBody ? 'token' : 'cookie');
   });
@@ -64,7 +68,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ cookieSecure: boolean }> = 
       actor = null; // an expired access token still lets the refresh token end the session
     }
     await logout(req.em, app.clock, actor, req.body?.refreshToken ?? req.cookies[REFRESH_COOKIE]);
-    reply.clearCookie(ACCESS_COOKIE, { path: '/' }).clearCookie(REFRESH_COOKIE, { path: '/api/auth' });
+    reply.clearCookie(ACCESS_COOKIE, { path: '/' }).clearCookie(REFRESH_COOKIE, { path: '/api/auth' }).clearCookie(SESSION_HINT_COOKIE, { path: '/' });
     return reply.code(204).send(null);
   });
 

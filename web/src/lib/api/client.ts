@@ -25,10 +25,26 @@ let refreshing: Promise<boolean> | null = null;
 let onSessionLost: () => void = () => {};
 export function setSessionLostHandler(fn: () => void) { onSessionLost = fn; }
 
+/**
+ * Whether a session may exist: the API sets the readable `signed_in` cookie with the session cookies and clears it
+ * with them. Without it there is nothing to ask `/api/me` or to refresh, so the app does not (no 401 to log).
+ */
+export function mayBeSignedIn(): boolean {
+  return typeof document === 'undefined' || document.cookie.split(/;\s*/).some((c) => c.startsWith('signed_in='));
+}
+
+function forgetSessionHint() {
+  if (typeof document !== 'undefined') document.cookie = 'signed_in=; Max-Age=0; Path=/; SameSite=Strict';
+}
+
 /** One refresh at a time: concurrent 401s wait for the same rotation instead of racing (a race would look like theft). */
 function refresh(fetcher: typeof fetch): Promise<boolean> {
+  if (!mayBeSignedIn()) return Promise.resolve(false);
   refreshing ??= fetcher('/api/auth/refresh', { method: 'POST', credentials: 'same-origin', headers: { 'accept-language': i18n.lang } })
-    .then((r) => r.ok)
+    .then((r) => {
+      if (!r.ok) forgetSessionHint();
+      return r.ok;
+    })
     .catch(() => false)
     .finally(() => setTimeout(() => (refreshing = null), 0));
   return refreshing;
