@@ -9,6 +9,8 @@ const zh = {
   'form.summaryOne': '请更正下面 1 处问题后再提交：',
   'form.summary': '请更正下面 {n} 处问题后再提交：',
   'form.summaryItem': '{label}：{message}',
+  'form.range': '请填写 {min} 到 {max} 之间的整数',
+  'form.choosePeople': '请至少勾选一人',
 };
 
 const en: Record<keyof typeof zh, string> = {
@@ -21,6 +23,8 @@ const en: Record<keyof typeof zh, string> = {
   'form.summaryOne': 'Please correct 1 problem before submitting:',
   'form.summary': 'Please correct {n} problems before submitting:',
   'form.summaryItem': '{label}: {message}',
+  'form.range': 'Enter a whole number from {min} to {max}',
+  'form.choosePeople': 'Tick at least one person',
 };
 
 export const forms = { zh, en };
