@@ -83,7 +83,7 @@ describe('a department head corrects records', () => {
       // An assignment made by mistake: assigned, then withdrawn with a reason.
       await page.goto(product.server.baseUrl + '/assignments');
       await page.locator('#ttype').selectOption('module');
-      await page.getByRole('combobox', { name: l.target }).nth(1).selectOption({ label: run.module });
+      await page.getByRole('combobox', { name: l.target, exact: true }).selectOption({ label: run.module });
       await page.getByRole('checkbox', { name: l.position }).first().uncheck();
       await page.getByPlaceholder(l.searchBox).fill(run.people[1]);
       await page.getByRole('button', { name: l.search, exact: true }).click();

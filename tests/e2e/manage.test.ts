@@ -28,7 +28,7 @@ describe('a department head organises learning', () => {
     // A module for one named person, due in a week.
     await page.getByRole('link', { name: '学习任务' }).click();
     await page.locator('#ttype').selectOption('module');
-    await page.getByRole('combobox', { name: '学习内容' }).nth(1).selectOption({ label: '电话与信息服务礼仪' });
+    await page.getByRole('combobox', { name: '学习内容', exact: true }).selectOption({ label: '电话与信息服务礼仪' });
     await page.getByRole('checkbox', { name: '客户经理' }).uncheck();
     await page.getByPlaceholder('按工号或姓名搜索').fill('10002');
     await page.getByRole('button', { name: '搜索', exact: true }).click();

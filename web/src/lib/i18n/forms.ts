@@ -11,6 +11,8 @@ const zh = {
   'form.summaryItem': '{label}：{message}',
   'form.range': '请填写 {min} 到 {max} 之间的整数',
   'form.choosePeople': '请至少勾选一人',
+  'form.audience': '学习对象',
+  'form.chooseAudience': '请至少选择一个岗位、单位或点名人员',
 };
 
 const en: Record<keyof typeof zh, string> = {
@@ -25,6 +27,8 @@ const en: Record<keyof typeof zh, string> = {
   'form.summaryItem': '{label}: {message}',
   'form.range': 'Enter a whole number from {min} to {max}',
   'form.choosePeople': 'Tick at least one person',
+  'form.audience': 'Who it is for',
+  'form.chooseAudience': 'Choose at least one position, unit or named person',
 };
 
 export const forms = { zh, en };

@@ -64,3 +64,37 @@ describe('attendance form', () => {
     });
   }
 });
+
+describe('assignment form', () => {
+  for (const run of [
+    { name: 'zh-phone', viewport: { width: 360, height: 740 }, locale: 'zh-CN', l: { submit: '布置', target: '请选择一项', audience: '请至少选择一个岗位、单位或点名人员', position: '客户经理' } },
+    { name: 'en-desktop', viewport: { width: 1280, height: 900 }, locale: 'en-GB', l: { submit: 'Assign', target: 'Choose one', audience: 'Choose at least one position, unit or named person', position: 'Account manager' } },
+  ] as const) {
+    it(`says at once that the content and the audience are missing, beside each (${run.name})`, async () => {
+      const { l } = run;
+      const context = await product.browser.newContext({ viewport: run.viewport, locale: run.locale });
+      context.setDefaultTimeout(10_000);
+      const page = await context.newPage();
+      await signIn(page, product.server.baseUrl, 'manager');
+      await page.goto(product.server.baseUrl + '/assignments');
+      const form = page.locator('form#assign');
+      // The default audience (account managers) taken away: nothing chosen at all.
+      await form.getByLabel(l.position).uncheck();
+      await form.getByRole('button', { name: l.submit, exact: true }).click();
+      await form.locator('#target-error').waitFor();
+      expect(await form.locator('#target-error').innerText()).toContain(l.target);
+      expect(await form.locator('#audience-error').innerText()).toContain(l.audience);
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('target');
+      expect(await form.locator('#assign-summary').count()).toBe(1);
+      const text = await form.innerText();
+      for (const internal of ['userIds', 'targetId', 'uuid', 'orgUnitIds']) expect(text).not.toContain(internal);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: join(ARTIFACTS, `assignment-form-errors-${run.name}.png`), fullPage: false });
+      // Ticking a position clears the audience message only.
+      await form.getByLabel(l.position).check();
+      await expect.poll(() => form.locator('#audience-error').count()).toBe(0);
+      expect(await form.locator('#target-error').count()).toBe(1);
+      await context.close();
+    });
+  }
+});
