@@ -23,10 +23,14 @@ type Reply<O> = { ok: true; result: O } | { ok: false; problem: WorkerProblem } 
 /** One slice of a long array in the result, sent ahead of the reply (see serveWorker). */
 interface Part { part: string; items: unknown[] }
 const isPart = (m: unknown): m is Part => typeof m === 'object' && m !== null && 'part' in m;
+/** The caller's answer to a part: it has read it, send the next. */
+const ACK = { ack: true } as const;
+const isAck = (m: unknown): m is typeof ACK => typeof m === 'object' && m !== null && 'ack' in m;
 
-// A result's arrays longer than this cross in slices of it, each its own message: the caller's thread then takes
-// them one event at a time, with other requests served between, instead of one message of 20,000 questions that
-// holds the event loop while it is read.
+// A result's arrays longer than this cross in slices of it, each its own message, and the next slice is sent only
+// once the caller has read the last: the caller's thread then takes them one event at a time, with other requests
+// served between. (Sent all at once, the slices would queue up, and a port reads every queued message in one go,
+// which holds the event loop as long as one message of 20,000 questions would.)
 const PART_ITEMS = 500;
 
 /**
@@ -113,6 +117,7 @@ export async function runWorker<I, O>(url: URL, input: I, opts: RunWorkerOptions
           const list = parts.get(reply.part) ?? [];
           list.push(reply.items);
           parts.set(reply.part, list);
+          worker.postMessage(ACK);
           return;
         }
         onReply(reply);
@@ -155,7 +160,10 @@ export async function runWorker<I, O>(url: URL, input: I, opts: RunWorkerOptions
 export function serveWorker<I, O>(handle: (input: I) => O | Promise<O>): void {
   const port = parentPort;
   if (!port) throw new Error('serveWorker runs inside a worker thread');
-  port.on('message', (input: I) => {
+  // Acknowledgements of parts, answered in order (one part is in flight at a time).
+  const acked: (() => void)[] = [];
+  port.on('message', (input: I | typeof ACK) => {
+    if (isAck(input)) { acked.shift()?.(); return; }
     void (async () => {
       let reply: Reply<O>;
       try {
@@ -170,7 +178,11 @@ export function serveWorker<I, O>(handle: (input: I) => O | Promise<O>): void {
         const head: Record<string, unknown> = { ...(reply.result as Record<string, unknown>) };
         for (const [key, value] of Object.entries(head)) {
           if (!Array.isArray(value) || value.length <= PART_ITEMS) continue;
-          for (let i = 0; i < value.length; i += PART_ITEMS) port.postMessage({ part: key, items: value.slice(i, i + PART_ITEMS) } satisfies Part);
+          for (let i = 0; i < value.length; i += PART_ITEMS) {
+            const read = new Promise<void>((resolve) => acked.push(resolve));
+            port.postMessage({ part: key, items: value.slice(i, i + PART_ITEMS) } satisfies Part);
+            await read;
+          }
           head[key] = [];
         }
         reply = { ok: true, result: head as O };

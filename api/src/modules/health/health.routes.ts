@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { sendProblem } from '../../plugins/errors.js';
-import { exec, sql } from '../../lib/sql.js';
+import { pingDatabase } from '../../db/ping.js';
 
 export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/health', {
@@ -12,7 +12,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (req, reply) => {
     try {
-      await exec(req.em, sql`select 1`);
+      await pingDatabase(req.em);
     } catch (err) {
       req.log.warn({ err }, 'health check: database unreachable');
       return sendProblem(req, reply, 503, 'unavailable');

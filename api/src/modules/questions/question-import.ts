@@ -18,6 +18,7 @@ import { query, sql, exec } from '../../lib/sql.js';
 import type { Actor } from '../../access/actor.js';
 import { can } from '../../access/permissions.js';
 import { exportReasonsZh } from './bank-messages.js';
+import { slicer, yieldToLoop } from '../../lib/slices.js';
 import { runWorker } from '../../lib/worker.js';
 import { exportAiken } from './formats/aiken.js';
 import type { ExportSkip } from './formats/common.js';
@@ -27,8 +28,8 @@ import { exportCsvQuestions, exportXlsxQuestions, templateCsv, templateXlsx } fr
 import type { ParseRequest } from './question-parse.worker.js';
 import { MANUALLY_GRADED_TYPES, validateQuestion, type Question } from './question-model.js';
 import {
-  changedFields, contentHash, insertQuestions, loadByKeys, loadQuestions, moduleIdsBySlug, normaliseCategory, saveQuestion,
-  splitQuestion, stableStringify, type NewQuestion, type StoredQuestion,
+  changedFields, contentHash, loadByKeys, loadQuestions, moduleIdsBySlug, normaliseCategory, prepareQuestions, saveQuestion,
+  splitQuestion, stableStringify, writeQuestions, type NewQuestion, type StoredQuestion,
 } from './question-store.js';
 import { excerpt } from './question-view.js';
 import { matchingIds, type QuestionFilterInput } from './questions.service.js';
@@ -65,8 +66,8 @@ const assertAuthor = (actor: Actor) => {
 // event loop (and so every other request) meanwhile.
 const PARSE_WORKER = new URL('./question-parse.worker.ts', import.meta.url);
 const PARSE_TIMEOUT_S = 120;
+/** Keys or hashes looked up per statement while planning. */
 const PLAN_SLICE = 500;
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function parseFile(req: ParseRequest): Promise<ParsedFile> {
   return runWorker<ParseRequest, ParsedFile>(PARSE_WORKER, req, {
@@ -133,12 +134,17 @@ export async function importQuestions(em: EntityManager, actor: Actor, lang: Lan
   }));
   const known = new Set((await moduleIdsBySlug(em, [...new Set(questions.flatMap((p) => p.question.modules))])).keys());
   const keyed = questions.filter((p) => p.question.key).map((p) => ({ key: p.question.key!, language: p.question.language ?? language }));
-  const existing = await loadByKeys(em, keyed);
-  // Planning 20,000 questions takes a while on this thread: it works in slices and lets other requests run between
-  // them (on PGlite the queries run on this thread too, so they go in slices as well).
+  // Planning 20,000 questions takes a while on this thread: it works in slices of time and lets other requests run
+  // between them (lib/slices.ts); on PGlite the queries run on this thread too, so they go in slices as well.
+  const pause = slicer();
+  const existing = new Map<string, StoredQuestion>();
+  for (let at = 0; at < keyed.length; at += PLAN_SLICE) {
+    await yieldToLoop();
+    for (const [k, v] of await loadByKeys(em, keyed.slice(at, at + PLAN_SLICE))) existing.set(k, v);
+  }
   const hashes: string[] = [];
   for (let i = 0; i < questions.length; i++) {
-    if (i % PLAN_SLICE === PLAN_SLICE - 1) await yieldToLoop();
+    await pause();
     hashes.push(contentHash(splitQuestion(questions[i].question).content));
   }
   const keyless = hashes.filter((_, i) => !questions[i].question.key);
@@ -190,7 +196,7 @@ export async function importQuestions(em: EntityManager, actor: Actor, lang: Lan
     }
   };
   for (let i = 0; i < questions.length; i++) {
-    if (i % PLAN_SLICE === PLAN_SLICE - 1) await yieldToLoop();
+    await pause();
     planOne(questions[i], i);
   }
 
@@ -198,17 +204,20 @@ export async function importQuestions(em: EntityManager, actor: Actor, lang: Lan
   const work = items.filter((i) => i.action === 'create' || i.action === 'update');
   if (input.dryRun || fileErrors.length || (hasErrors && !input.skipInvalid) || !work.length) return report(false);
 
+  // What the new questions' rows hold (their renderings above all) is worked out before the transaction opens, so
+  // that it stays open only for the writes (on PGlite, the one connection is the transaction's until it ends).
+  const creates = work.filter((i) => i.action === 'create');
+  const prepared = await prepareQuestions(creates.map((i): NewQuestion => ({
+    question: { ...i.question!, language: i.question!.language ?? language }, status: input.status ?? 'draft', source: 'import', createdBy: actor.id,
+  })));
   await em.transactional(async (tx) => {
-    const creates = work.filter((i) => i.action === 'create');
-    const ids = await insertQuestions(tx, creates.map((i): NewQuestion => ({
-      question: { ...i.question!, language: i.question!.language ?? language }, status: input.status ?? 'draft', source: 'import', createdBy: actor.id,
-    })));
-    creates.forEach((item, k) => { item.questionId = ids[k]; if (!ids[k]) { item.action = 'unchanged'; } });
-    // Keys the parser did not have were generated on insert: report them.
-    const made = await query<{ id: string; key: string }>(tx, sql`select id, key from question where id = any(${ids.filter((x): x is string => !!x)}::uuid[])`);
-    const keyOf = new Map(made.map((r) => [r.id, r.key]));
-    for (const item of creates) if (item.questionId) item.key = keyOf.get(item.questionId) ?? item.key;
+    const inserted = await writeQuestions(tx, prepared);
+    creates.forEach((item, k) => {
+      // Keys the file did not have were generated: report them.
+      if (inserted[k]) { item.questionId = prepared[k].id; item.key = prepared[k].key; } else item.action = 'unchanged';
+    });
     for (const item of work.filter((i) => i.action === 'update')) {
+      await pause();
       await exec(tx, sql`select 1 from question where id = ${item.existing!.id} for update`);
       const [fresh] = await loadQuestions(tx, [item.existing!.id]);
       await saveQuestion(tx, fresh, item.question!, { actorId: actor.id });

@@ -4,6 +4,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
+import { slicer } from '../../lib/slices.js';
 import { exec, query, sql } from '../../lib/sql.js';
 import { definitionOf } from './types/index.js';
 import { normaliseQuestion, type Lang, type Question } from './question-model.js';
@@ -96,19 +97,6 @@ export async function moduleIdsBySlug(em: EntityManager, slugs?: string[]): Prom
   return new Map(rows.map((r) => [r.slug, r.id]));
 }
 
-/**
- * Renders the versions of many questions, yielding to the event loop between batches, so that a large import does
- * not hold up every other request while its questions are rendered.
- */
-async function renderAll(items: [Question, string][]): Promise<RenderedVersion[]> {
-  const out: RenderedVersion[] = [];
-  for (let i = 0; i < items.length; i++) {
-    if (i > 0 && i % 100 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    out.push(renderVersion(items[i][0], items[i][1]));
-  }
-  return out;
-}
-
 export interface NewQuestion {
   question: Question;
   status: QuestionStatus;
@@ -116,44 +104,80 @@ export interface NewQuestion {
   createdBy: string | null;
 }
 
+/** A new question with everything its rows hold worked out: ids, key, search text, content hash and rendering. */
+export interface PreparedQuestion {
+  id: string; versionId: string; key: string; language: Lang; status: QuestionStatus; category: string | undefined; tags: string[];
+  source: NewQuestion['source']; searchText: string; createdBy: string | null; type: string; difficulty: number; points: number;
+  content: VersionContent; hash: string; modules: string[]; rendered: RenderedVersion;
+}
+
 /**
- * Inserts new questions with their first version, categories and module links, in a few statements whatever their
- * number. A question whose key and language already exist is skipped (a concurrent start or import wrote it first).
- * Returns the ids of the questions inserted, in input order (null where skipped). Call inside a transaction.
+ * The CPU part of inserting questions (hashing, search text, rendering each version's views), which needs no
+ * database: an import does it before its transaction opens. Long lists give the event loop back between slices.
  */
-export async function insertQuestions(em: EntityManager, items: NewQuestion[]): Promise<(string | null)[]> {
-  if (!items.length) return [];
-  const categories = await ensureCategories(em, items.map((i) => normaliseCategory(i.question.category)));
-  const rows = items.map((item) => {
+export async function prepareQuestions(items: NewQuestion[]): Promise<PreparedQuestion[]> {
+  const pause = slicer();
+  const out: PreparedQuestion[] = [];
+  for (const item of items) {
+    await pause();
     const q = item.question;
     const { content } = splitQuestion(q);
-    return {
-      id: randomUUID(), version_id: randomUUID(), key: q.key ?? generateKey(), language: q.language ?? 'zh', status: item.status,
-      category_id: q.category ? categories.get(normaliseCategory(q.category)!) ?? null : null, tags: q.tags,
-      source: item.source, search_text: searchTextOf(q), created_by: item.createdBy, type: q.type, difficulty: q.difficulty,
-      points: q.points, content, hash: contentHash(content), modules: q.modules,
-    };
-  });
-  const questionRows = JSON.stringify(rows.map(({ content: _c, hash: _h, modules: _m, type: _t, difficulty: _d, points: _p, ...r }) => r));
-  const inserted = await query<{ id: string }>(em, sql`
-    insert into question (id, key, language, status, category_id, tags, current_version_id, source, search_text, created_by)
-    select x.id, x.key, x.language, x.status, x.category_id, x.tags, x.version_id, x.source, x.search_text, x.created_by
-      from jsonb_to_recordset(${questionRows}::jsonb) as x(id uuid, version_id uuid, key text, language text, status text, category_id uuid,
-           tags text[], source text, search_text text, created_by uuid)
-    on conflict (key, language) do nothing
-    returning id`);
-  const done = new Set(inserted.map((r) => r.id));
-  const kept = rows.filter((r) => done.has(r.id));
-  const rendered = await renderAll(items.filter((_, i) => done.has(rows[i].id)).map((item, i) => [item.question, kept[i].hash]));
-  if (kept.length) {
+    const hash = contentHash(content);
+    out.push({
+      id: randomUUID(), versionId: randomUUID(), key: q.key ?? generateKey(), language: q.language ?? 'zh', status: item.status,
+      category: normaliseCategory(q.category), tags: q.tags, source: item.source, searchText: searchTextOf(q), createdBy: item.createdBy,
+      type: q.type, difficulty: q.difficulty, points: q.points, content, hash, modules: q.modules, rendered: renderVersion(q, hash),
+    });
+  }
+  return out;
+}
+
+/** Rows per statement when questions are written: small statements, with the event loop free between them. */
+const WRITE_CHUNK = 100;
+
+/**
+ * Writes prepared questions with their first version, categories and module links, a hundred questions a
+ * statement, giving the event loop back between statements (on PGlite each statement runs on this thread). A
+ * question whose key and language already exist is skipped (a concurrent start or import wrote it first). Returns,
+ * in input order, whether each was inserted. Call inside a transaction, so that the whole list is written or none.
+ */
+export async function writeQuestions(em: EntityManager, items: PreparedQuestion[]): Promise<boolean[]> {
+  if (!items.length) return [];
+  const pause = slicer();
+  const categories = await ensureCategories(em, items.map((i) => i.category));
+  const done = new Set<string>();
+  for (let at = 0; at < items.length; at += WRITE_CHUNK) {
+    await pause();
+    const chunk = items.slice(at, at + WRITE_CHUNK);
+    const questionRows = JSON.stringify(chunk.map((r) => ({
+      id: r.id, version_id: r.versionId, key: r.key, language: r.language, status: r.status,
+      category_id: r.category ? categories.get(r.category) ?? null : null, tags: r.tags, source: r.source, search_text: r.searchText,
+      created_by: r.createdBy,
+    })));
+    const inserted = await query<{ id: string }>(em, sql`
+      insert into question (id, key, language, status, category_id, tags, current_version_id, source, search_text, created_by)
+      select x.id, x.key, x.language, x.status, x.category_id, x.tags, x.version_id, x.source, x.search_text, x.created_by
+        from jsonb_to_recordset(${questionRows}::jsonb) as x(id uuid, version_id uuid, key text, language text, status text, category_id uuid,
+             tags text[], source text, search_text text, created_by uuid)
+      on conflict (key, language) do nothing
+      returning id`);
+    const ids = new Set(inserted.map((r) => r.id));
+    const kept = chunk.filter((r) => ids.has(r.id));
+    if (!kept.length) continue;
+    for (const r of kept) done.add(r.id);
+    await pause();
     await exec(em, sql`
       insert into question_version (id, question_id, number, type, difficulty, points, content, content_hash, rendered, created_by)
       select x.version_id, x.id, 1, x.type, x.difficulty, x.points, x.content, x.hash, x.rendered, x.created_by
-        from jsonb_to_recordset(${JSON.stringify(kept.map((r, i) => ({
-      id: r.id, version_id: r.version_id, type: r.type, difficulty: r.difficulty, points: r.points, content: r.content, hash: r.hash,
-      rendered: rendered[i], created_by: r.created_by,
+        from jsonb_to_recordset(${JSON.stringify(kept.map((r) => ({
+      id: r.id, version_id: r.versionId, type: r.type, difficulty: r.difficulty, points: r.points, content: r.content, hash: r.hash,
+      rendered: r.rendered, created_by: r.createdBy,
     })))}::jsonb) as x(id uuid, version_id uuid, type text, difficulty int, points numeric, content jsonb, hash text,
              rendered jsonb, created_by uuid)`);
+    // The question's link to its current version is checked at commit (the question is written first); checked here
+    // instead, a chunk at a time, so that the commit of 20,000 questions does not check them all at once.
+    await exec(em, sql`set constraints question_current_version_fk immediate`);
+    await exec(em, sql`set constraints question_current_version_fk deferred`);
     const links = kept.flatMap((r) => r.modules.map((slug) => ({ question_id: r.id, slug })));
     if (links.length) {
       await exec(em, sql`
@@ -163,7 +187,18 @@ export async function insertQuestions(em: EntityManager, items: NewQuestion[]): 
         on conflict do nothing`);
     }
   }
-  return rows.map((r) => (done.has(r.id) ? r.id : null));
+  return items.map((r) => done.has(r.id));
+}
+
+/**
+ * Inserts new questions with their first version, categories and module links (prepareQuestions, then
+ * writeQuestions). Returns the ids of the questions inserted, in input order (null where skipped). Call inside a
+ * transaction.
+ */
+export async function insertQuestions(em: EntityManager, items: NewQuestion[]): Promise<(string | null)[]> {
+  const prepared = await prepareQuestions(items);
+  const inserted = await writeQuestions(em, prepared);
+  return prepared.map((r, i) => (inserted[i] ? r.id : null));
 }
 
 export interface StoredQuestion {
