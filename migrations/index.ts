@@ -24,3 +24,6 @@ migrationsList.push({ name: 'Migration20261202000300_corrections', class: Migrat
 
 import { Migration20261202000400_sync_state } from './Migration20261202000400_sync_state.js';
 migrationsList.push({ name: 'Migration20261202000400_sync_state', class: Migration20261202000400_sync_state });
+
+import { Migration20261203000100_exams } from './Migration20261203000100_exams.js';
+migrationsList.push({ name: 'Migration20261203000100_exams', class: Migration20261203000100_exams });

@@ -27,6 +27,14 @@ const TABLE = {
   'assignments.correct': ['trainer', 'manager', 'admin'],
   /** Write, import and export bank questions. */
   'questions.manage': ['trainer', 'admin'],
+  /** Define, schedule and publish exams, make-ups and per-person overrides (managers for their own subtree). */
+  'exams.manage': ['trainer', 'manager', 'admin'],
+  /** Take the exams whose audience reaches you, and see your own results as each exam's review policy allows. */
+  'exams.take': ['staff', 'trainer', 'manager', 'admin'],
+  /** Grade answers a machine cannot, regrade an exam, read attempts' integrity logs. */
+  'exams.grade': ['trainer', 'admin'],
+  /** Results, exports and item analysis of exams (within scope). */
+  'exams.results': ['trainer', 'manager', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof TABLE;

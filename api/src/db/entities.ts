@@ -9,6 +9,7 @@ import { RecordChange } from '../modules/corrections/record-change.entity.js';
 import { Question, QuestionCategory, QuestionUsage, QuestionVersion } from '../modules/questions/question.entity.js';
 import { QuestionModule } from '../modules/questions/question-module.entity.js';
 import { SyncState } from '../modules/content/sync-state.entity.js';
+import { examEntities } from '../modules/exams/exam.entity.js';
 
 /** Every table has its entity here; tests/integration/schema.test.ts proves they and the migrations agree. */
 export const entities = [
@@ -17,4 +18,5 @@ export const entities = [
   StudyClock, RecordChange,
   QuestionCategory, Question, QuestionVersion, QuestionModule, QuestionUsage,
   SyncState,
+  ...examEntities,
 ];

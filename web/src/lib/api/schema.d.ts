@@ -3474,7 +3474,7 @@ export interface operations {
                         /** Format: uuid */
                         orgUnitId: string;
                         orgUnitName?: string;
-                        permissions: ("learning.study" | "modules.author" | "people.read" | "people.update" | "people.admin" | "org_units.manage" | "study.review" | "study.correct" | "assignments.manage" | "assignments.correct" | "questions.manage")[];
+                        permissions: ("learning.study" | "modules.author" | "people.read" | "people.update" | "people.admin" | "org_units.manage" | "study.review" | "study.correct" | "assignments.manage" | "assignments.correct" | "questions.manage" | "exams.manage" | "exams.take" | "exams.grade" | "exams.results")[];
                         position: string;
                         role: "staff" | "trainer" | "manager" | "admin";
                         username: string;
@@ -3709,7 +3709,7 @@ export interface operations {
                         /** Format: uuid */
                         orgUnitId: string;
                         orgUnitName?: string;
-                        permissions: ("learning.study" | "modules.author" | "people.read" | "people.update" | "people.admin" | "org_units.manage" | "study.review" | "study.correct" | "assignments.manage" | "assignments.correct" | "questions.manage")[];
+                        permissions: ("learning.study" | "modules.author" | "people.read" | "people.update" | "people.admin" | "org_units.manage" | "study.review" | "study.correct" | "assignments.manage" | "assignments.correct" | "questions.manage" | "exams.manage" | "exams.take" | "exams.grade" | "exams.results")[];
                         position: string;
                         role: "staff" | "trainer" | "manager" | "admin";
                         username: string;
