@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { AppConfig } from './config.js';
 import { migrate, type Orm } from './db/orm.js';
 import { bootstrap } from './seed/bootstrap.js';
+import { seedExamHistory } from './seed/exam-history.js';
 import { ContentError, syncContent } from './modules/courses/content-sync.js';
 import { syncQuestionBank } from './modules/questions/question-sync.js';
 import { RENDER_VERSION } from './modules/questions/question-render.js';
@@ -29,6 +30,7 @@ export async function prepareDatabase(orm: Orm, config: Pick<AppConfig, 'seedDem
     if (await lastFingerprint(orm.em.fork(), SYNC_NAME) === fingerprint) {
       log.info('content and question bank unchanged since the last sync');
       mark('content');
+      if (config.seedDemo) await demoExams(orm, log, mark);
       return;
     }
     let contentOk = true;
@@ -51,5 +53,13 @@ export async function prepareDatabase(orm: Orm, config: Pick<AppConfig, 'seedDem
     mark('questions');
     // A run that stopped on a bad file is tried again at the next start.
     if (contentOk) await recordFingerprint(orm.em.fork(), SYNC_NAME, fingerprint);
+    if (config.seedDemo) await demoExams(orm, log, mark);
   }
+}
+
+/** The demo organisation's exam history, once, after the question bank it draws from. */
+async function demoExams(orm: Orm, log: FastifyBaseLogger, mark: (phase: string) => void): Promise<void> {
+  const made = await seedExamHistory(orm.em.fork(), new Date());
+  if (made) log.info(made, 'demo exam history loaded');
+  mark('demo-exams');
 }
