@@ -5,6 +5,7 @@ import { ROLES, type Role } from '../../api/src/access/roles.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { bearer, makeOrgTree, makeUser } from '../helpers/factories.js';
 import { Track } from '../../api/src/modules/courses/course.entity.js';
+import { Exam } from '../../api/src/modules/exams/exam.entity.js';
 
 /**
  * Walks every operation of the OpenAPI document with every role, with no token, and with a token whose role nobody
@@ -34,6 +35,7 @@ const EXPECTED: Record<string, Permission | 'public' | 'signed-in'> = {
   previewQuestion: 'questions.manage', listQuestionVersions: 'questions.manage', compareQuestionVersions: 'questions.manage',
   getQuestionVersion: 'questions.manage', bulkUpdateQuestions: 'questions.manage', importQuestions: 'questions.manage',
   exportQuestions: 'questions.manage', getQuestionTemplate: 'questions.manage',
+  getExamResults: 'exams.results', exportExamResults: 'exams.results', getItemAnalysis: 'exams.results',
 };
 
 interface Operation { operationId: string; method: string; path: string }
@@ -41,7 +43,7 @@ interface Operation { operationId: string; method: string; path: string }
 let ctx: TestContext;
 let ops: Operation[];
 const tokens = {} as Record<Role | 'unknown', string>;
-const foreign = {} as { user: string; session: string; assignment: string; adminAssignment: string; unitB: string; draftModule: string };
+const foreign = {} as { user: string; session: string; assignment: string; adminAssignment: string; unitB: string; draftModule: string; exam: string };
 
 beforeAll(async () => {
   ctx = await createTestContext();
@@ -89,6 +91,15 @@ beforeAll(async () => {
   } });
   expect(draft.statusCode, draft.body).toBe(201);
   foreign.draftModule = draft.json().id;
+
+  // A published exam a county-B manager made for county B.
+  const examB = em.create(Exam, {
+    id: randomUUID(), titleZh: '乙县月考', kind: 'monthly', period: '2026-11', status: 'published',
+    opensAt: new Date('2026-11-20T00:00:00Z'), closesAt: new Date('2026-11-25T00:00:00Z'),
+    positions: [], orgUnitIds: [tree.countyB.id], userIds: [], scopePath: tree.countyB.path, createdBy: managerB.id,
+  });
+  await em.flush();
+  foreign.exam = examB.id;
 
   const doc = ctx.app.swagger() as unknown as { paths: Record<string, Record<string, { operationId: string }>> };
   ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
@@ -163,6 +174,9 @@ describe('access matrix', () => {
       { url: `/api/assignments/${foreign.assignment}/history` },
       { url: `/api/assignments/${foreign.adminAssignment}`, method: 'PATCH', payload: { reason: '更正', note: '改' } },
       { url: `/api/assignments/${foreign.adminAssignment}/withdraw`, method: 'POST', payload: { reason: '布置错了' } },
+      { url: `/api/exams/${foreign.exam}/results` },
+      { url: `/api/exams/${foreign.exam}/results/export` },
+      { url: `/api/exams/${foreign.exam}/item-analysis` },
     ];
     for (const c of cases) {
       const asManager = await ctx.app.inject({ method: c.method ?? 'GET', url: c.url, headers: bearer(tokens.manager), ...(c.payload ? { payload: c.payload } : {}) });
@@ -171,7 +185,8 @@ describe('access matrix', () => {
     for (const role of ['admin', 'trainer'] as const) {
       const res = await ctx.app.inject({ url: `/api/users/${foreign.user}`, headers: bearer(tokens[role]) });
       expect(res.statusCode, `as ${role}`).toBe(200);
-      for (const url of [`/api/study-sessions/${foreign.session}/history`, `/api/assignments/${foreign.assignment}/history`]) {
+      for (const url of [`/api/study-sessions/${foreign.session}/history`, `/api/assignments/${foreign.assignment}/history`,
+        `/api/exams/${foreign.exam}/results`, `/api/exams/${foreign.exam}/item-analysis`]) {
         expect((await ctx.app.inject({ url, headers: bearer(tokens[role]) })).statusCode, `${url} as ${role}`).toBe(200);
       }
     }

@@ -39,6 +39,8 @@ export const messages: Catalog = {
   org_unit: { zh: '组织单位', en: 'organisation unit' },
   resource: { zh: '内容', en: 'resource' },
   module: { zh: '课程模块', en: 'module' },
+  exam: { zh: '考试', en: 'exam' },
+  attempt: { zh: '答卷', en: 'attempt' },
   revision: { zh: '修订版本', en: 'revision' },
   study_session: { zh: '学习记录', en: 'study session' },
   assignment: { zh: '学习任务', en: 'assignment' },

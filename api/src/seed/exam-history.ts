@@ -134,7 +134,7 @@ export async function seedExamHistory(em: EntityManager, now: Date): Promise<{ e
   const makeExam = async (e: {
     titleZh: string; titleEn: string; kind: 'monthly' | 'makeup'; period: string; opensAt: Date; closesAt: Date;
     userIds: string[]; orgUnitIds: string[]; makeupOf: string | null;
-  }): Promise<{ id: string; passMark: number }> => {
+  }): Promise<{ id: string; passMark: number; items: Map<string, string> }> => {
     const id = randomUUID();
     // Draws differ in points from person to person; the pass mark is 60 % of what a draw is worth on average.
     const meanPoints = topicNames.reduce((sum, t) => {
@@ -149,15 +149,18 @@ export async function seedExamHistory(em: EntityManager, now: Date): Promise<{ e
       values (${id}, ${e.titleZh}, ${e.titleEn}, ${e.kind}, ${e.period}, 'published', ${e.opensAt}, ${e.closesAt}, ${TIME_LIMIT}, 1,
               'highest', ${passMark}, 'after_close', true, ${e.orgUnitIds}::uuid[], ${e.userIds}::uuid[], ${e.makeupOf},
               ${trainer.id}, ${new Date(e.opensAt.getTime() - 7 * 86_400_000)}, ${e.opensAt}, ${new Date(e.opensAt.getTime() - 5 * 86_400_000)})`);
+    const items = new Map<string, string>();
     for (const [i, t] of topicNames.entries()) {
+      const itemId = randomUUID();
+      items.set(t, itemId);
       await exec(em, sql`insert into exam_item (id, exam_id, position, kind, category_id, draw_count)
-                         values (${randomUUID()}, ${id}, ${i}, 'random', ${categoryIds.get(t) ?? null}, ${PER_TOPIC})`);
+                         values (${itemId}, ${id}, ${i}, 'random', ${categoryIds.get(t) ?? null}, ${PER_TOPIC})`);
     }
     examCount++;
-    return { id, passMark };
+    return { id, passMark, items };
   };
 
-  const takeExam = async (examId: string, takers: Person[], opensAt: Date, closesAt: Date, monthsAgo: number, passMark: number) => {
+  const takeExam = async (examId: string, items: Map<string, string>, takers: Person[], opensAt: Date, closesAt: Date, monthsAgo: number, passMark: number) => {
     const attempts: AttemptRow[] = [];
     const slots: Slot[] = [];
     for (const p of takers) {
@@ -197,12 +200,13 @@ export async function seedExamHistory(em: EntityManager, now: Date): Promise<{ e
     for (let i = 0; i < slots.length; i += 2000) {
       const part = slots.slice(i, i + 2000);
       await exec(em, sql`
-        insert into attempt_question (attempt_id, slot, question_version_id, points, score, fraction, correct, needs_grading)
-        select s.attempt_id, s.slot, s.version_id, s.points, s.score, s.fraction, s.correct, false
-          from unnest(${part.map((s) => s.attemptId)}::uuid[], ${part.map((s) => String(s.slot))}::int[], ${part.map((s) => s.q.versionId)}::uuid[],
+        insert into attempt_question (attempt_id, slot, exam_item_id, question_version_id, points, score, fraction, correct, needs_grading)
+        select s.attempt_id, s.slot, s.item_id, s.version_id, s.points, s.score, s.fraction, s.correct, false
+          from unnest(${part.map((s) => s.attemptId)}::uuid[], ${part.map((s) => String(s.slot))}::int[], ${part.map((s) => items.get(s.q.topic)!)}::uuid[],
+                      ${part.map((s) => s.q.versionId)}::uuid[],
                       ${part.map((s) => String(s.q.points))}::numeric[], ${part.map((s) => String(s.score))}::numeric[],
                       ${part.map((s) => String(s.fraction ?? 0))}::numeric[], ${part.map((s) => String(s.correct === true))}::boolean[])
-               as s(attempt_id, slot, version_id, points, score, fraction, correct)`);
+               as s(attempt_id, slot, item_id, version_id, points, score, fraction, correct)`);
       await exec(em, sql`
         insert into attempt_answer (attempt_id, slot, response, seq, saved_at)
         select s.attempt_id, s.slot, s.response, 1, s.saved_at
@@ -237,7 +241,7 @@ export async function seedExamHistory(em: EntityManager, now: Date): Promise<{ e
         opensAt, closesAt, userIds: [], orgUnitIds: [root.id], makeupOf: null,
       });
       const missed = people.filter((p) => p.id !== first.id && rnd() < 0.05);
-      await takeExam(exam.id, people.filter((p) => !missed.includes(p)), opensAt, closesAt, monthsAgo, exam.passMark);
+      await takeExam(exam.id, exam.items, people.filter((p) => !missed.includes(p)), opensAt, closesAt, monthsAgo, exam.passMark);
       // Make-ups for those who missed it, in two of the months.
       if ((monthsAgo === 9 || monthsAgo === 4) && missed.length) {
         const mOpens = new Date(Date.UTC(y, m, 27, 16));
@@ -246,7 +250,7 @@ export async function seedExamHistory(em: EntityManager, now: Date): Promise<{ e
           titleZh: `${y}年${m + 1}月月度考试补考`, titleEn: `${EN_MONTHS[m]} ${y} monthly exam, make-up`, kind: 'makeup', period,
           opensAt: mOpens, closesAt: mCloses, userIds: missed.map((p) => p.id), orgUnitIds: [], makeupOf: exam.id,
         });
-        await takeExam(makeup.id, missed.filter(() => rnd() < 0.8), mOpens, mCloses, monthsAgo, makeup.passMark);
+        await takeExam(makeup.id, makeup.items, missed.filter(() => rnd() < 0.8), mOpens, mCloses, monthsAgo, makeup.passMark);
       }
     }
     // This month's exam is open now, for everyone, so a newcomer signed in as 10001 can take it at once.
