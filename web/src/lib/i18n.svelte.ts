@@ -4,6 +4,7 @@ import { author } from './i18n/author';
 import { ui } from './i18n/ui';
 import { records } from './i18n/records';
 import { forms } from './i18n/forms';
+import { admin } from './i18n/admin';
 
 export type Lang = 'zh' | 'en';
 
@@ -294,9 +295,9 @@ const shellEn: Record<keyof typeof shell, string> = {
 };
 
 // Each area of the product keeps its strings in its own file under i18n/, in both languages.
-const zh = { ...shell, ...courses.zh, ...author.zh, ...bank.zh, ...ui.zh, ...records.zh, ...forms.zh };
+const zh = { ...shell, ...courses.zh, ...author.zh, ...bank.zh, ...ui.zh, ...records.zh, ...forms.zh, ...admin.zh };
 export type Key = keyof typeof zh;
-const en: Record<Key, string> = { ...shellEn, ...courses.en, ...author.en, ...bank.en, ...ui.en, ...records.en, ...forms.en };
+const en: Record<Key, string> = { ...shellEn, ...courses.en, ...author.en, ...bank.en, ...ui.en, ...records.en, ...forms.en, ...admin.en };
 export const dictionaries: Record<Lang, Record<Key, string>> = { zh, en };
 
 function initialLang(): Lang {

@@ -92,6 +92,17 @@ export function messageFor(e: ServerFieldError, field: FieldSpec | undefined, tr
   return asSentence(e.message);
 }
 
+/**
+ * A message about one named thing (a field, a file's column) that keeps the name: the API's English reasons are
+ * predicates ("must have at least 8 characters", "is required") and make a sentence with the label; any other
+ * wording goes after the label and a colon ("岗位：必填").
+ */
+export function labelled(label: string, message: string, tr: Translate): string {
+  const m = message.trim();
+  if (PREDICATE.test(m)) return `${label} ${m}`;
+  return tr('form.summaryItem', { label, message: m });
+}
+
 /** A client-side issue in words. */
 export function issueText(issue: Issue | string, field: FieldSpec | undefined, tr: Translate): string {
   if (typeof issue === 'string') return issue;
