@@ -23,6 +23,7 @@ import { courseRoutes } from './modules/courses/courses.routes.js';
 import { studyRoutes } from './modules/study/study.routes.js';
 import { questionRoutes } from './modules/questions/questions.routes.js';
 import { examResultRoutes } from './modules/exams/exam-results.routes.js';
+import { examRoutes } from './modules/exams/exams.routes.js';
 
 export interface BuildAppOptions {
   config: Pick<AppConfig, 'jwtSecret' | 'cookieSecure' | 'trustProxy' | 'logLevel' | 'env' | 'webBuildDir'> & { contentDir?: string };
@@ -118,6 +119,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     await api.register(studyRoutes);
     await api.register(assignmentRoutes);
     await api.register(questionRoutes);
+    await api.register(examRoutes);
     await api.register(examResultRoutes);
   }, { prefix: '/api' });
   opts.mark?.('plugins');

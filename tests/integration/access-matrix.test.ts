@@ -35,6 +35,8 @@ const EXPECTED: Record<string, Permission | 'public' | 'signed-in'> = {
   previewQuestion: 'questions.manage', listQuestionVersions: 'questions.manage', compareQuestionVersions: 'questions.manage',
   getQuestionVersion: 'questions.manage', bulkUpdateQuestions: 'questions.manage', importQuestions: 'questions.manage',
   exportQuestions: 'questions.manage', getQuestionTemplate: 'questions.manage',
+  createExam: 'exams.manage', updateExam: 'exams.manage', getExam: 'exams.manage', listExams: 'exams.manage', publishExam: 'exams.manage',
+  archiveExam: 'exams.manage', getExamCalendar: 'exams.manage', createMakeUpExam: 'exams.manage', setExamOverride: 'exams.manage',
   getExamResults: 'exams.results', exportExamResults: 'exams.results', getItemAnalysis: 'exams.results',
 };
 
@@ -159,7 +161,7 @@ describe('access matrix', () => {
   });
 
   it('hides objects outside a manager\'s subtree as if they did not exist, and shows them to whole-organisation roles', async () => {
-    const cases: { url: string; method?: 'GET' | 'PATCH' | 'POST'; payload?: object }[] = [
+    const cases: { url: string; method?: 'GET' | 'PATCH' | 'POST' | 'PUT'; payload?: object }[] = [
       { url: `/api/users/${foreign.user}` },
       { url: `/api/users/${foreign.user}`, method: 'PATCH', payload: { displayName: '改名' } },
       { url: `/api/users?orgUnitId=${foreign.unitB}` },
@@ -174,6 +176,12 @@ describe('access matrix', () => {
       { url: `/api/assignments/${foreign.assignment}/history` },
       { url: `/api/assignments/${foreign.adminAssignment}`, method: 'PATCH', payload: { reason: '更正', note: '改' } },
       { url: `/api/assignments/${foreign.adminAssignment}/withdraw`, method: 'POST', payload: { reason: '布置错了' } },
+      { url: `/api/exams/${foreign.exam}` },
+      { url: `/api/exams/${foreign.exam}`, method: 'PATCH', payload: { titleEn: 'taken over' } },
+      { url: `/api/exams/${foreign.exam}/publish`, method: 'POST', payload: {} },
+      { url: `/api/exams/${foreign.exam}/archive`, method: 'POST', payload: {} },
+      { url: `/api/exams/${foreign.exam}/make-up`, method: 'POST', payload: { opensAt: '2026-12-20T00:00:00Z', closesAt: '2026-12-21T00:00:00Z' } },
+      { url: `/api/exams/${foreign.exam}/overrides/${foreign.user}`, method: 'PUT', payload: { extraMinutes: 5, reason: '照顾' } },
       { url: `/api/exams/${foreign.exam}/results` },
       { url: `/api/exams/${foreign.exam}/results/export` },
       { url: `/api/exams/${foreign.exam}/item-analysis` },
