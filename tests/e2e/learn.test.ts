@@ -56,7 +56,8 @@ describe('studying a module on a phone', () => {
     clock.advance(5_000);
     await page.clock.runFor(5_000);
     await page.getByTestId('completed').waitFor();
-    const spent = await page.getByTestId('time-spent').textContent();
+    const spent = await page.getByTestId('study-status').getByTestId('progress-line').textContent();
+    expect(spent).toContain('已完成');
     expect(Number(/(\d+)/.exec(spent ?? '')?.[1])).toBeGreaterThanOrEqual(10);
     await page.screenshot({ path: join(ARTIFACTS, 'reader-completed-zh-phone.png') });
 

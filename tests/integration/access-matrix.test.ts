@@ -30,6 +30,7 @@ const EXPECTED: Record<string, Permission | 'public' | 'signed-in'> = {
   correctStudySession: 'study.correct', withdrawStudySession: 'study.correct', getStudySessionHistory: 'study.correct',
   createAssignment: 'assignments.manage', listAssignments: 'assignments.manage', getAssignmentCompletion: 'assignments.manage',
   correctAssignment: 'assignments.correct', withdrawAssignment: 'assignments.correct', getAssignmentHistory: 'assignments.correct',
+  getAssignmentSummary: 'assignments.manage',
   listQuestions: 'questions.manage', createQuestion: 'questions.manage', listQuestionFacets: 'questions.manage',
   listQuestionCategories: 'questions.manage', getQuestion: 'questions.manage', updateQuestion: 'questions.manage',
   previewQuestion: 'questions.manage', listQuestionVersions: 'questions.manage', compareQuestionVersions: 'questions.manage',
@@ -212,6 +213,11 @@ describe('access matrix', () => {
     const all = await ctx.app.inject({ url: '/api/assignments', headers: bearer(tokens.admin) });
     expect((all.json().items as { id: string }[]).map((a) => a.id)).toContain(foreign.adminAssignment);
     expect((await ctx.app.inject({ url: `/api/assignments/${foreign.adminAssignment}/completion`, headers: bearer(tokens.admin) })).statusCode).toBe(200);
+    // The summary on a head's home counts only their subtree: county B's assigned people are not in county A's.
+    const mine = await ctx.app.inject({ url: '/api/assignments/summary', headers: bearer(tokens.manager) });
+    expect(mine.statusCode, mine.body).toBe(200);
+    expect(mine.json()).toMatchObject({ people: 0, modules: 0 });
+    expect((await ctx.app.inject({ url: '/api/assignments/summary', headers: bearer(tokens.admin) })).statusCode).toBe(200);
   });
 
   it('lets staff see only their own records, and a role nobody knows see nothing', async () => {

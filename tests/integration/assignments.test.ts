@@ -97,6 +97,11 @@ async function learning(who: Who) {
   return res.json();
 }
 const slugs = (items: { slug: string }[]) => items.map((i) => i.slug).sort();
+/** My learning lists each module in one group only. */
+function expectEachOnce(l: Record<string, unknown>) {
+  const all = ['overdue', 'dueSoon', 'assigned', 'continueReading', 'done'].flatMap((k) => (l[k] as { id: string }[]).map((i) => i.id));
+  expect(all.length).toBe(new Set(all).size);
+}
 async function assignedSlugs(who: Who) {
   const res = await ctx.app.inject({ url: '/api/modules?assigned=true', headers: as(who) });
   return slugs(res.json().items);
@@ -294,7 +299,8 @@ describe('my learning', () => {
     await assigned('trainer', { targetType: 'module', targetId: mods.m3, userIds: [u.id] });
     let l = await learning('fresh');
     expect(slugs(l.dueSoon)).toEqual(['asg-m1']);
-    expect(l.dueSoon[0]).toMatchObject({ dueOn: chinaDay(3), title: '模块asg-m1', minutes: 4, percent: 0, completedAt: null });
+    expect(l.dueSoon[0]).toMatchObject({ dueOn: chinaDay(3), title: '模块asg-m1', minutes: 4, completedAt: null });
+    expect(l.dueSoon[0].completion).toMatchObject({ percent: 0, complete: false, minutesRequired: 2, remaining: { minutes: 2, end: true } });
     expect(slugs(l.assigned)).toEqual(['asg-m2', 'asg-m3']);
     expect(l.overdue).toEqual([]);
     expect(l.done).toEqual([]);
@@ -322,7 +328,11 @@ describe('my learning', () => {
     expect(l.overdue).toEqual([]);
     expect(slugs(l.done)).toEqual(['asg-m1']);
     expect(l.done[0].completedAt).not.toBeNull();
+    // m2 is started: it is under "continue reading" with its due date, and no longer under "to study".
     expect(slugs(l.continueReading)).toEqual(['asg-m2']);
+    expect(l.continueReading[0]).toMatchObject({ dueOn: chinaDay(16), secondsSpent: 30, completion: { minutesStudied: 0, remaining: { minutes: 2 } } });
+    expect(slugs(l.assigned)).toEqual([]);
+    expectEachOnce(l);
     expect(l.totals).toMatchObject({ assigned: 3, done: 1, minutes: 3 }); // 120 s + 30 s
 
     // Ten more days: m2 (due on day 20) is now within a week; m3 is overdue.
@@ -331,7 +341,27 @@ describe('my learning', () => {
     expect(slugs(l.dueSoon)).toEqual(['asg-m2']);
     expect(slugs(l.overdue)).toEqual(['asg-m3']);
     expect(l.assigned).toEqual([]);
+    expect(l.continueReading).toEqual([]);
     expect(slugs(l.done)).toEqual(['asg-m1']);
+    expectEachOnce(l);
+
+    // The heads' summary: each person and module once (m3 is assigned twice), one done, one overdue.
+    const summary = async (who: Who) => {
+      const res = await ctx.app.inject({ url: '/api/assignments/summary', headers: as(who) });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json();
+    };
+    const expected = { people: 1, peopleDone: 0, peopleOverdue: 1, modules: 3, modulesDone: 1, modulesOverdue: 1 };
+    expect(await summary('manager')).toEqual(expected);
+    expect(await summary('trainer')).toEqual(expected);
+    // The other county's head sees none of it; a learner may not ask.
+    expect(await summary('managerB')).toEqual({ people: 0, peopleDone: 0, peopleOverdue: 0, modules: 0, modulesDone: 0, modulesOverdue: 0 });
+    expectProblem(await ctx.app.inject({ url: '/api/assignments/summary', headers: as('fresh') }), 403);
+    // Finishing the overdue module: the person is done with everything but m2, and nobody is overdue.
+    await complete('fresh', mods.m3);
+    expect(await summary('manager')).toEqual({ people: 1, peopleDone: 0, peopleOverdue: 0, modules: 3, modulesDone: 2, modulesOverdue: 0 });
+    await complete('fresh', mods.m2);
+    expect(await summary('manager')).toEqual({ people: 1, peopleDone: 1, peopleOverdue: 0, modules: 3, modulesDone: 3, modulesOverdue: 0 });
   });
 
   it('counts days in China time: due "today" turns overdue at midnight in China, not in UTC', async () => {

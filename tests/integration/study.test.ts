@@ -19,7 +19,7 @@ const START = '2026-10-15T02:00:00Z';
 
 let ctx: TestContext;
 let tree: Awaited<ReturnType<typeof makeOrgTree>>;
-type Who = 'admin' | 'trainer' | 'manager' | 'a1' | 'a2' | 'a3' | 'b1' | 'off' | 'r1' | 'r2' | 'r3' | 'r4' | 'r5' | 'r6' | 'm1' | 'm2';
+type Who = 'admin' | 'trainer' | 'manager' | 'a1' | 'a2' | 'a3' | 'b1' | 'off' | 'r1' | 'r2' | 'r3' | 'r4' | 'r5' | 'r6' | 'm1' | 'm2' | 'p1';
 const tokens = {} as Record<Who, string>;
 const ids = {} as Record<Who, string>;
 const names = {} as Record<Who, string>;
@@ -39,7 +39,7 @@ beforeAll(async () => {
     ['a3', { orgUnitId: tree.countyA.id, position: 'marketing_manager', displayName: '甲三' }],
     ['b1', { orgUnitId: tree.areaB.id, displayName: '乙一' }],
     ['off', { orgUnitId: tree.areaA.id, disabled: true }],
-    ...(['r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'm1', 'm2'] as const).map((w) => [w, { orgUnitId: tree.areaA.id, displayName: `读者${w}` }] as [Who, Parameters<typeof makeUser>[1]]),
+    ...(['r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'm1', 'm2', 'p1'] as const).map((w) => [w, { orgUnitId: tree.areaA.id, displayName: `读者${w}` }] as [Who, Parameters<typeof makeUser>[1]]),
   ];
   for (const [who, opts] of specs) {
     const u = await makeUser(ctx.orm, opts);
@@ -73,11 +73,15 @@ const as = (who: Who, lang = 'zh') => ({ ...bearer(tokens[who]), 'accept-languag
 const q = <T = Row>(query: string, params: unknown[] = []) => execSql<T>(ctx.orm.em.fork(), query, params);
 const seconds = (n: number) => ctx.clock.advance(n * 1000);
 
+interface Completion {
+  percent: number; complete: boolean; minutesStudied: number; minutesRequired: number; sectionsRead: number; sectionsTotal: number;
+  reachedEnd: boolean; remaining: { minutes: number; sections: number; end: boolean };
+}
 interface Beat { clientId: string; seq: number; seconds: number; position?: string; sectionsRead?: string[]; reachedEnd?: boolean }
 async function beat(who: Who, moduleId: string, body: Beat, lang = 'zh') {
   const res = await ctx.app.inject({ method: 'POST', url: `/api/modules/${moduleId}/progress`, headers: as(who, lang), payload: body });
   expect(res.statusCode, res.body).toBe(200);
-  return res.json() as { secondsSpent: number; sectionsRead: string[]; position: string | null; reachedEnd: boolean; completedAt: string | null; percent: number };
+  return res.json() as { secondsSpent: number; sectionsRead: string[]; position: string | null; reachedEnd: boolean; completedAt: string | null; completion: Completion };
 }
 
 const reader = async (who: Who, moduleId: string, lang = 'zh') => {
@@ -170,13 +174,19 @@ describe('heartbeats', () => {
     expect((await reader('r6', mods.short)).completionSeconds).toBe(120);
     let p = await beat('r6', mods.short, { clientId: c, seq: 1, seconds: 60, reachedEnd: true });
     expect(p).toMatchObject({ secondsSpent: 60, reachedEnd: true, completedAt: null });
+    // Reading is done (the end counts for every section), time is half met: 50 + 25, and one minute is left.
+    expect(p.completion).toEqual({
+      percent: 75, complete: false, minutesStudied: 1, minutesRequired: 2, sectionsRead: 0, sectionsTotal: 4, reachedEnd: true,
+      remaining: { minutes: 1, sections: 0, end: false },
+    });
     seconds(30);
     p = await beat('r6', mods.short, { clientId: c, seq: 2, seconds: 30 });
     expect(p).toMatchObject({ secondsSpent: 90, reachedEnd: true, completedAt: null });
     seconds(40);
     const doneAt = ctx.clock.now().toISOString();
     p = await beat('r6', mods.short, { clientId: c, seq: 3, seconds: 40 });
-    expect(p).toMatchObject({ secondsSpent: 130, completedAt: doneAt, percent: 100 });
+    expect(p).toMatchObject({ secondsSpent: 130, completedAt: doneAt });
+    expect(p.completion).toMatchObject({ percent: 100, complete: true, minutesStudied: 2, remaining: { minutes: 0, sections: 0, end: false } });
 
     // Enough time without reaching the end is not completion either.
     const d = randomUUID();
@@ -185,7 +195,12 @@ describe('heartbeats', () => {
       seconds(60);
       p = await beat('m2', mods.short, { clientId: d, seq, seconds: 60, sectionsRead: ['第一节', '第二节'] });
     }
-    expect(p).toMatchObject({ secondsSpent: 240, reachedEnd: false, completedAt: null, percent: 48 });
+    expect(p).toMatchObject({ secondsSpent: 240, reachedEnd: false, completedAt: null });
+    // Half for reading (2 of the 4 sections and the end: 2/5 of it, 20) and the time half met (50).
+    expect(p.completion).toEqual({
+      percent: 70, complete: false, minutesStudied: 4, minutesRequired: 2, sectionsRead: 2, sectionsTotal: 4, reachedEnd: false,
+      remaining: { minutes: 0, sections: 2, end: true },
+    });
     seconds(5);
     p = await beat('m2', mods.short, { clientId: d, seq: 5, seconds: 5, reachedEnd: true });
     expect(p.completedAt).toBe(ctx.clock.now().toISOString());
@@ -196,7 +211,8 @@ describe('heartbeats', () => {
     expect(before.completedAt).not.toBeNull();
     seconds(30);
     const p = await beat('r6', mods.short, { clientId: randomUUID(), seq: 1, seconds: 30, reachedEnd: false, position: '第一节' });
-    expect(p).toMatchObject({ completedAt: before.completedAt, reachedEnd: true, percent: 100 });
+    expect(p).toMatchObject({ completedAt: before.completedAt, reachedEnd: true });
+    expect(p.completion).toMatchObject({ percent: 100, complete: true });
     // Not even when the module is revised to take much longer.
     const src = (await ctx.app.inject({ url: `/api/modules/${mods.short}/source`, headers: as('trainer') })).json();
     expect(src.minutes).toBe(4);
@@ -218,18 +234,54 @@ describe('heartbeats', () => {
     seconds(20);
     await beat('a1', mods.other, { clientId: c, seq: 3, seconds: 20 }); // no position: the last one stays
     const progress = (await reader('a1', mods.other)).progress;
-    expect(progress).toMatchObject({ position: '第三节', secondsSpent: 60, reachedEnd: false, completedAt: null, percent: 71, startedAt });
+    expect(progress).toMatchObject({ position: '第三节', secondsSpent: 60, reachedEnd: false, completedAt: null, startedAt });
+    // 3 of 4 sections and not the end (3/5 of the reading half: 30), 60 of the 900 s needed (3.3 of the time half).
+    expect((await reader('a1', mods.other)).completion).toMatchObject({ percent: 33, sectionsRead: 3, remaining: { minutes: 14, sections: 1, end: true } });
     expect([...progress.sectionsRead].sort()).toEqual(['第一节', '第二节', '第三节'].sort());
     // Someone else's progress is theirs.
     expect((await reader('a2', mods.other)).progress).toBeNull();
   });
 
-  it('reports the same percentage in the heartbeat answer as the reader shows, in English too', async () => {
+  it('reports the same measure in the heartbeat answer as the reader shows, in English too', async () => {
     const c = randomUUID();
     const p = await beat('a2', mods.other, { clientId: c, seq: 1, seconds: 20, position: 'part-two', sectionsRead: ['part-one', 'part-two'] }, 'en');
-    const shown = (await reader('a2', mods.other, 'en')).progress;
-    expect(shown.percent).toBe(48); // 2 of the 4 English sections
-    expect(p.percent).toBe(shown.percent);
+    const shown = (await reader('a2', mods.other, 'en')).completion;
+    // 2 of the 4 English sections (20 of the reading half) and the seconds credited of the 900 needed.
+    expect(shown).toMatchObject({ percent: Math.floor(20 + (50 * p.secondsSpent) / 900), sectionsRead: 2, sectionsTotal: 4 });
+    expect(p.completion).toEqual(shown);
+  });
+
+  it('does not call a module complete, nor show it full, when every section is read but the minutes are not met', async () => {
+    // The long module takes 30 minutes: 15 of them (900 s) must be spent besides reaching the end.
+    const c = randomUUID();
+    const all = ['第一节', '第二节', '第三节', '第四节'];
+    let p = await beat('p1', mods.long, { clientId: c, seq: 1, seconds: 30, position: '第四节', sectionsRead: all });
+    seconds(60);
+    p = await beat('p1', mods.long, { clientId: c, seq: 2, seconds: 60, sectionsRead: all, reachedEnd: true });
+    expect(p.completedAt).toBeNull();
+    const spent = p.secondsSpent;
+    expect(spent).toBeGreaterThan(0);
+    expect(spent).toBeLessThan(900);
+    const expected: Completion = {
+      percent: Math.floor(50 + (50 * spent) / 900), complete: false, minutesStudied: Math.floor(spent / 60), minutesRequired: 15,
+      sectionsRead: 4, sectionsTotal: 4, reachedEnd: true, remaining: { minutes: Math.ceil((900 - spent) / 60), sections: 0, end: false },
+    };
+    expect(p.completion).toEqual(expected);
+    expect(p.completion.percent).toBeLessThan(100);
+    // The same measure in the reader, the catalogue and My learning.
+    expect((await reader('p1', mods.long)).completion).toEqual(expected);
+    const list = await ctx.app.inject({ url: '/api/modules', headers: as('p1') });
+    expect(list.statusCode, list.body).toBe(200);
+    const listed = (list.json().items as { id: string; completion: Completion }[]).find((m) => m.id === mods.long);
+    expect(listed?.completion).toEqual(expected);
+    const mine = (await ctx.app.inject({ url: '/api/me/learning', headers: as('p1') })).json();
+    const continued = (mine.continueReading as { id: string; completion: Completion }[]).filter((m) => m.id === mods.long);
+    expect(continued.map((m) => m.completion)).toEqual([expected]);
+    // A module not started has the full way ahead of it.
+    expect(((list.json().items as { id: string; completion: Completion }[]).find((m) => m.id === mods.other))?.completion).toEqual({
+      percent: 0, complete: false, minutesStudied: 0, minutesRequired: 15, sectionsRead: 0, sectionsTotal: 4, reachedEnd: false,
+      remaining: { minutes: 15, sections: 4, end: true },
+    });
   });
 
   it('refuses heartbeats for modules a learner cannot open', async () => {

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { requestLang } from '../../lib/i18n.js';
 import { Day, Obj, Uuid, problemResponses } from '../../lib/schema.js';
-import { assignmentCompletion, assignmentHistory, correctAssignment, createAssignment, getMyLearning, listAssignments, withdrawAssignment } from './assignments.service.js';
+import { CompletionSchema } from '../courses/courses.schemas.js';
+import { assignmentCompletion, assignmentSummary, assignmentHistory, correctAssignment, createAssignment, getMyLearning, listAssignments, withdrawAssignment } from './assignments.service.js';
 import { HistorySchema, Reason, WithdrawBody } from '../study/study.schemas.js';
 
 const tags = ['assignments'];
@@ -40,7 +41,7 @@ const AssignmentSchema = Type.Object({
 });
 const LearningItem = Type.Object({
   id: Uuid, slug: Type.String(), title: Type.String(), trackId: Type.String(), minutes: Type.Integer(), dueOn: Type.Union([Type.String(), Type.Null()]),
-  percent: Type.Integer(), completedAt: Type.Union([Type.String(), Type.Null()]), secondsSpent: Type.Integer(),
+  completedAt: Type.Union([Type.String(), Type.Null()]), secondsSpent: Type.Integer(), completion: CompletionSchema,
 });
 
 export const assignmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -68,6 +69,20 @@ export const assignmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: assigners,
     schema: { operationId: 'listAssignments', tags, response: { 200: Type.Object({ items: Type.Array(AssignmentSchema) }), ...problemResponses } },
   }, async (req) => ({ items: await listAssignments(req.em, req.actor, requestLang(req)) }));
+
+  app.get('/assignments/summary', {
+    config: assigners,
+    schema: {
+      operationId: 'getAssignmentSummary', tags,
+      response: {
+        200: Type.Object({
+          people: Type.Integer(), peopleDone: Type.Integer(), peopleOverdue: Type.Integer(),
+          modules: Type.Integer(), modulesDone: Type.Integer(), modulesOverdue: Type.Integer(),
+        }),
+        ...problemResponses,
+      },
+    },
+  }, async (req) => assignmentSummary(req.em, req.actor, app.clock.now()));
 
   app.get('/assignments/:assignmentId/completion', {
     config: assigners,

@@ -276,28 +276,89 @@ export async function assignmentCompletion(em: EntityManager, actor: Actor, id: 
   }));
 }
 
-const DUE_SOON_DAYS = 7;
+export interface AssignmentSummary {
+  /** People in the viewer's scope whom at least one live assignment reaches. */
+  people: number;
+  /** Of them, those who have completed every module assigned to them. */
+  peopleDone: number;
+  /** Of them, those with at least one assigned module past its due date and not complete. */
+  peopleOverdue: number;
+  /** Each person and assigned module once (a module assigned twice counts once, at its earliest due date). */
+  modules: number;
+  modulesDone: number;
+  modulesOverdue: number;
+}
 
-/** The learner's own view: what is assigned, due soon, overdue, done; and progress per track. */
+/**
+ * Where the assignments stand over the people the viewer may see (a department head: their subtree; trainers and
+ * admins: everyone), for the head's home page. Done is the module's completion as the learner sees it; overdue is
+ * not complete after its due date (a China day), as on the learner's own home.
+ */
+export async function assignmentSummary(em: EntityManager, actor: Actor, now: Date): Promise<AssignmentSummary> {
+  if (!can(actor, 'assignments.manage')) throw forbidden();
+  const scope = await scopeOf(em, actor);
+  const [r] = await query<{ people: number; people_done: number; people_overdue: number; modules: number; modules_done: number; modules_overdue: number }>(em, sql`
+    with pairs as (
+      select u.id as user_id, m.id as module_id, min(a.due_on) as due_on
+        from assignment a join course_module m on (m.id = a.module_id or m.track_id = a.track_id)
+        cross join app_user u join org_unit o on o.id = u.org_unit_id
+       where a.archived_at is null and m.published_revision_id is not null and m.archived_at is null
+         and ${REACHED} and ${scopeCondition(scope, sql`o.path`, sql`u.id`)}
+       group by u.id, m.id
+    ),
+    state as (
+      select x.user_id, p.completed_at is not null as done, (p.completed_at is null and x.due_on < ${chinaDay(now)}::date) as overdue
+        from pairs x left join study_progress p on p.user_id = x.user_id and p.module_id = x.module_id
+    ),
+    per_person as (select user_id, bool_and(done) as all_done, bool_or(overdue) as any_overdue from state group by user_id)
+    select (select count(*) from per_person)::int as people,
+           (select count(*) from per_person where all_done)::int as people_done,
+           (select count(*) from per_person where any_overdue)::int as people_overdue,
+           (select count(*) from state)::int as modules,
+           (select count(*) from state where done)::int as modules_done,
+           (select count(*) from state where overdue)::int as modules_overdue`);
+  return {
+    people: r.people, peopleDone: r.people_done, peopleOverdue: r.people_overdue,
+    modules: r.modules, modulesDone: r.modules_done, modulesOverdue: r.modules_overdue,
+  };
+}
+
+const DUE_SOON_DAYS = 7;
+/** Modules read of one's own accord (not assigned) shown under "continue reading" at most. */
+const CONTINUE_OWN_MAX = 5;
+
+/**
+ * The learner's own view. Each module appears in one group only: an assigned module not yet complete is overdue
+ * (past its due date), due soon (within a week), being read (started), or to study (not started); a complete
+ * assigned module is done. Modules started without an assignment are under "continue reading" too, the ones
+ * furthest along first. Every item carries the module's completion measure and its due date.
+ */
 export async function getMyLearning(em: EntityManager, actor: Actor, lang: Lang, now: Date) {
   const modules = await listModules(em, actor, lang, {});
   const today = chinaDay(now);
   const soon = chinaDay(now, DUE_SOON_DAYS);
-  const assigned = modules.filter((m) => m.assignment);
   const item = (m: (typeof modules)[number]) => ({
     id: m.id, slug: m.slug, title: m.title, trackId: m.trackId, minutes: m.minutes, dueOn: m.assignment?.dueOn ?? null,
-    percent: m.progress?.percent ?? 0, completedAt: m.progress?.completedAt ?? null, secondsSpent: m.progress?.secondsSpent ?? 0,
+    completedAt: m.progress?.completedAt ?? null, secondsSpent: m.progress?.secondsSpent ?? 0, completion: m.completion,
   });
-  const open = assigned.filter((m) => !m.progress?.completedAt);
-  const inProgress = modules.filter((m) => m.progress && !m.progress.completedAt).sort((a, b) => (b.progress!.percent - a.progress!.percent));
+  const assigned = modules.filter((m) => m.assignment);
+  const open = assigned.filter((m) => !m.completion.complete);
+  const due = (m: (typeof modules)[number]) => m.assignment?.dueOn ?? null;
+  const overdue = open.filter((m) => { const d = due(m); return d !== null && d < today; });
+  const dueSoon = open.filter((m) => { const d = due(m); return d !== null && d >= today && d <= soon; });
+  const urgent = new Set([...overdue, ...dueSoon].map((m) => m.id));
+  const calm = open.filter((m) => !urgent.has(m.id));
+  const byDue = (a: (typeof modules)[number], b: (typeof modules)[number]) => (due(a) ?? '9999').localeCompare(due(b) ?? '9999');
+  const ownStarted = modules.filter((m) => !m.assignment && m.progress && !m.completion.complete)
+    .sort((a, b) => b.completion.percent - a.completion.percent).slice(0, CONTINUE_OWN_MAX);
   return {
-    overdue: open.filter((m) => m.assignment?.dueOn && m.assignment.dueOn < today).map(item),
-    dueSoon: open.filter((m) => m.assignment?.dueOn && m.assignment.dueOn >= today && m.assignment.dueOn <= soon).map(item),
-    assigned: open.filter((m) => !m.assignment?.dueOn || m.assignment.dueOn > soon).map(item),
-    done: assigned.filter((m) => m.progress?.completedAt).map(item),
-    continueReading: inProgress.slice(0, 5).map(item),
+    overdue: overdue.sort(byDue).map(item),
+    dueSoon: dueSoon.sort(byDue).map(item),
+    assigned: calm.filter((m) => !m.progress).sort(byDue).map(item),
+    continueReading: [...calm.filter((m) => m.progress).sort(byDue), ...ownStarted].map(item),
+    done: assigned.filter((m) => m.completion.complete).map(item),
     totals: {
-      assigned: assigned.length, done: assigned.filter((m) => m.progress?.completedAt).length,
+      assigned: assigned.length, done: assigned.filter((m) => m.completion.complete).length,
       minutes: Math.round(modules.reduce((s, m) => s + (m.progress?.secondsSpent ?? 0), 0) / 60),
     },
   };

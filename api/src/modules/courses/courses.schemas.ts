@@ -46,11 +46,21 @@ export const ArchiveBody = Obj({ archived: Type.Boolean() });
 export const ConflictBody = Obj({ resolution: Type.Union([Type.Literal('take_file'), Type.Literal('keep_browser')]) });
 export const PreviewBody = Obj({ markdown: Type.String({ maxLength: 200_000 }), moduleId: Type.Optional(Uuid) });
 
-const Progress = Type.Union([Type.Null(), Type.Object({
+/** How far a person is towards completing a module, the one measure every screen shows (see completion.ts). */
+export const CompletionSchema = Type.Object({
+  percent: Type.Integer({ minimum: 0, maximum: 100 }), complete: Type.Boolean(),
+  minutesStudied: Type.Integer(), minutesRequired: Type.Integer(), sectionsRead: Type.Integer(), sectionsTotal: Type.Integer(),
+  reachedEnd: Type.Boolean(),
+  remaining: Type.Object({ minutes: Type.Integer(), sections: Type.Integer(), end: Type.Boolean() }),
+});
+/** Where a person is in a module: the position to resume at and the sections to mark in the contents. */
+const ReadingState = Type.Object({
   secondsSpent: Type.Integer(), sectionsRead: Type.Array(Type.String()), position: Type.Union([Type.String(), Type.Null()]),
-  reachedEnd: Type.Boolean(), completedAt: Type.Union([Type.String(), Type.Null()]), percent: Type.Integer(), startedAt: Type.String(),
-})]);
-export const ProgressSchema = Progress;
+  reachedEnd: Type.Boolean(), completedAt: Type.Union([Type.String(), Type.Null()]), startedAt: Type.String(),
+});
+const Progress = Type.Union([Type.Null(), ReadingState]);
+/** The heartbeat's answer: the reading state after the beat and the measure with it. */
+export const HeartbeatResultSchema = Type.Composite([ReadingState, Type.Object({ completion: CompletionSchema })]);
 const Toc = Type.Array(Type.Object({ id: Type.String(), text: Type.String(), depth: Type.Integer() }));
 
 export const TrackSchema = Type.Object({
@@ -60,7 +70,7 @@ export const TrackSchema = Type.Object({
 export const ModuleListItemSchema = Type.Object({
   id: Uuid, slug: Type.String(), trackId: Type.String(), order: Type.Integer(), lang: Type.String(), fallback: Type.Boolean(),
   title: Type.String(), summary: Type.String(), tags: Type.Array(Type.String()), minutes: Type.Integer(), positions: Type.Array(Type.String()),
-  status: Type.String(), hasConflict: Type.Boolean(), progress: Progress,
+  status: Type.String(), hasConflict: Type.Boolean(), progress: Progress, completion: CompletionSchema,
   assignment: Type.Union([Type.Null(), Type.Object({ dueOn: Type.Union([Type.String(), Type.Null()]) })]),
 });
 export const ModuleSchema = Type.Object({
@@ -68,7 +78,7 @@ export const ModuleSchema = Type.Object({
   languages: Type.Array(Type.String()), title: Type.String(), summary: Type.String(), objectives: Type.Array(Type.String()),
   tags: Type.Array(Type.String()), minutes: Type.Integer(), positions: Type.Array(Type.String()), html: Type.String(), toc: Toc,
   revision: Type.Object({ number: Type.Integer(), state: Type.String(), publishedAt: Type.Union([Type.String(), Type.Null()]) }),
-  progress: Progress, completionSeconds: Type.Integer(),
+  progress: Progress, completion: CompletionSchema, completionSeconds: Type.Integer(),
   previous: Type.Union([Type.String(), Type.Null()]), next: Type.Union([Type.String(), Type.Null()]),
 });
 const LocaleSource = Type.Optional(Type.Object({ title: Type.String(), summary: Type.String(), objectives: Type.Array(Type.String()), tags: Type.Array(Type.String()), body: Type.String() }));

@@ -9,33 +9,24 @@ import type { Actor } from '../../access/actor.js';
 import { can } from '../../access/permissions.js';
 import { assetBase, buildLocales } from './content-sync.js';
 import type { LocaleContent } from './course.entity.js';
+import { completionOf, requiredSecondsOf } from './completion.js';
 import {
   findModule, findModuleForStudy, findRevision, listModuleRows, pickLocale, readModule, type ModuleForStudy, type ModuleRow, type ProgressColumns, type RevisionRow,
 } from './courses.repository.js';
 
 export const isAuthor = (a: Actor) => can(a, 'modules.author');
 
-/** The share of a module's estimated time a learner must spend, besides reaching the end, for it to count as done. */
-export const COMPLETION_TIME_SHARE = 0.5;
-
 type LocaleInput = Omit<LocaleContent, 'html' | 'toc'>;
 
-export interface ProgressDto { secondsSpent: number; sectionsRead: string[]; position: string | null; reachedEnd: boolean; completedAt: string | null; percent: number; startedAt: string }
+/** Where a person is in a module (for resuming and marking the contents); how far they are is `completionOf`'s. */
+export interface ProgressDto { secondsSpent: number; sectionsRead: string[]; position: string | null; reachedEnd: boolean; completedAt: string | null; startedAt: string }
 
-function percentOf(p: ProgressColumns, sectionIds: string[]): number {
-  if (p.completed_at) return 100;
-  const read = new Set<string>(p.sections_read ?? []);
-  const share = sectionIds.length ? sectionIds.filter((id) => read.has(id)).length / sectionIds.length : p.reached_end ? 1 : 0;
-  return Math.min(95, Math.round(share * 95));
-}
-
-/** A person's progress in a module as every screen shows it; null when they have not started it. */
-export function progressDto(p: ProgressColumns | null | undefined, sectionIds: string[]): ProgressDto | null {
+/** A person's reading state in a module; null when they have not started it. */
+export function progressDto(p: ProgressColumns | null | undefined): ProgressDto | null {
   if (!p || p.seconds_spent === null || p.seconds_spent === undefined) return null;
   return {
     secondsSpent: Number(p.seconds_spent), sectionsRead: p.sections_read ?? [], position: p.position ?? null, reachedEnd: !!p.reached_end,
-    completedAt: p.completed_at ? new Date(p.completed_at).toISOString() : null, percent: percentOf(p, sectionIds),
-    startedAt: new Date(p.started_at!).toISOString(),
+    completedAt: p.completed_at ? new Date(p.completed_at).toISOString() : null, startedAt: new Date(p.started_at!).toISOString(),
   };
 }
 
@@ -96,7 +87,8 @@ export async function listModules(em: EntityManager, actor: Actor, lang: Lang, i
       summary: content.summary, tags: content.tags, minutes: r.minutes, positions: r.positions,
       status: r.archived_at ? 'archived' : r.published_revision_id ? (r.draft_revision_id ? 'published_with_draft' : 'published') : 'draft',
       hasConflict: !!r.has_conflict,
-      progress: progressDto(r, content.sections),
+      progress: progressDto(r),
+      completion: completionOf(r, content.sections, r.minutes),
       assignment: assigned.get(r.id) ?? null,
     };
   });
@@ -133,8 +125,9 @@ export async function getModule(em: EntityManager, actor: Actor, lang: Lang, idO
     lang: r.shown ?? lang, fallback: r.shown !== lang, languages: r.languages ?? [], title: content.title, summary: content.summary,
     objectives: content.objectives, tags: content.tags, minutes: r.minutes ?? 0, positions: r.positions ?? [], html: content.html, toc: content.toc,
     revision: { number: r.number ?? 0, state: r.state ?? 'published', publishedAt: r.published_at ? new Date(r.published_at).toISOString() : null },
-    progress: progressDto(r, sectionIdsOf(content)),
-    completionSeconds: Math.round((r.minutes ?? 0) * 60 * COMPLETION_TIME_SHARE),
+    progress: progressDto(r),
+    completion: completionOf(r, sectionIdsOf(content), r.minutes ?? 0),
+    completionSeconds: requiredSecondsOf(r.minutes ?? 0),
     previous: r.previous, next: r.next,
   };
 }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { requestLang } from '../../lib/i18n.js';
 import { problemResponses } from '../../lib/schema.js';
-import { ProgressSchema } from '../courses/courses.schemas.js';
+import { HeartbeatResultSchema } from '../courses/courses.schemas.js';
 import { AttendanceBody, CorrectSessionBody, HeartbeatBody, HistorySchema, SessionParams, WithdrawBody, HeartbeatParams, ListSessionsQuery, LogSessionBody, MonthlyQuery, MonthlyTotalSchema, ReviewBody, SessionSchema } from './study.schemas.js';
 import { correctStudySession, listStudySessions, logStudySession, monthlyStudyReport, recordAttendance, recordStudyProgress, reviewStudySession, studySessionHistory, withdrawStudySession } from './study.service.js';
 
@@ -15,7 +15,7 @@ export const studyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // The reader's heartbeat: reading time and progress in one module.
   app.post('/modules/:moduleId/progress', {
     config: learners,
-    schema: { operationId: 'recordStudyProgress', tags, params: HeartbeatParams, body: HeartbeatBody, response: { 200: ProgressSchema, ...problemResponses } },
+    schema: { operationId: 'recordStudyProgress', tags, params: HeartbeatParams, body: HeartbeatBody, response: { 200: HeartbeatResultSchema, ...problemResponses } },
   }, async (req) => recordStudyProgress(req.em, req.actor, req.params.moduleId, req.body, app.clock.now(), requestLang(req)));
 
   app.post('/study-sessions', {

@@ -9,7 +9,8 @@ import { scopeCondition, scopeOf } from '../../access/scope.js';
 /** The actor's scope as a condition over the person `u` in unit `o` (fails closed: an unknown role sees nobody). */
 const inScopeSql = async (em: EntityManager, actor: Actor) => scopeCondition(await scopeOf(em, actor), sql`o.path`, sql`u.id`);
 import type { Lang } from '../../lib/i18n.js';
-import { COMPLETION_TIME_SHARE, progressDto, studyableModule, visibleModule } from '../courses/courses.service.js';
+import { progressDto, studyableModule, visibleModule } from '../courses/courses.service.js';
+import { completionOf, requiredSecondsOf } from '../courses/completion.js';
 import { sectionsOf } from '../courses/courses.repository.js';
 import { listUsers } from '../users/users.service.js';
 import { creditHeartbeat } from './study.repository.js';
@@ -41,10 +42,10 @@ export async function recordStudyProgress(em: EntityManager, actor: Actor, modul
   const row = await creditHeartbeat(em, {
     userId: actor.id, sessionId: actor.sessionId, moduleId: m.id, clientId: input.clientId, seq: input.seq, seconds: input.seconds,
     position: input.position ?? null, sectionsRead: (input.sectionsRead ?? []).slice(0, 200), reachedEnd: !!input.reachedEnd,
-    needSeconds: Math.round(m.minutes * 60 * COMPLETION_TIME_SHARE), now,
+    needSeconds: requiredSecondsOf(m.minutes), now,
   });
   // The sections the learner reads are those of the language the reader shows, as getModule computes them.
-  return progressDto(row, sectionsOf(m.outline, lang))!;
+  return { ...progressDto(row)!, completion: completionOf(row, sectionsOf(m.outline, lang), m.minutes) };
 }
 
 // ---------- study sessions ----------

@@ -81,6 +81,22 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/assignments/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getAssignmentSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -2242,6 +2258,225 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         withdrawn: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getAssignmentSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        modules: number;
+                        modulesDone: number;
+                        modulesOverdue: number;
+                        people: number;
+                        peopleDone: number;
+                        peopleOverdue: number;
                     };
                 };
             };
@@ -7092,11 +7327,24 @@ export interface operations {
                     "application/json": {
                         assigned: {
                             completedAt: string | null;
+                            completion: {
+                                complete: boolean;
+                                minutesRequired: number;
+                                minutesStudied: number;
+                                percent: number;
+                                reachedEnd: boolean;
+                                remaining: {
+                                    end: boolean;
+                                    minutes: number;
+                                    sections: number;
+                                };
+                                sectionsRead: number;
+                                sectionsTotal: number;
+                            };
                             dueOn: string | null;
                             /** Format: uuid */
                             id: string;
                             minutes: number;
-                            percent: number;
                             secondsSpent: number;
                             slug: string;
                             title: string;
@@ -7104,11 +7352,24 @@ export interface operations {
                         }[];
                         continueReading: {
                             completedAt: string | null;
+                            completion: {
+                                complete: boolean;
+                                minutesRequired: number;
+                                minutesStudied: number;
+                                percent: number;
+                                reachedEnd: boolean;
+                                remaining: {
+                                    end: boolean;
+                                    minutes: number;
+                                    sections: number;
+                                };
+                                sectionsRead: number;
+                                sectionsTotal: number;
+                            };
                             dueOn: string | null;
                             /** Format: uuid */
                             id: string;
                             minutes: number;
-                            percent: number;
                             secondsSpent: number;
                             slug: string;
                             title: string;
@@ -7116,11 +7377,24 @@ export interface operations {
                         }[];
                         done: {
                             completedAt: string | null;
+                            completion: {
+                                complete: boolean;
+                                minutesRequired: number;
+                                minutesStudied: number;
+                                percent: number;
+                                reachedEnd: boolean;
+                                remaining: {
+                                    end: boolean;
+                                    minutes: number;
+                                    sections: number;
+                                };
+                                sectionsRead: number;
+                                sectionsTotal: number;
+                            };
                             dueOn: string | null;
                             /** Format: uuid */
                             id: string;
                             minutes: number;
-                            percent: number;
                             secondsSpent: number;
                             slug: string;
                             title: string;
@@ -7128,11 +7402,24 @@ export interface operations {
                         }[];
                         dueSoon: {
                             completedAt: string | null;
+                            completion: {
+                                complete: boolean;
+                                minutesRequired: number;
+                                minutesStudied: number;
+                                percent: number;
+                                reachedEnd: boolean;
+                                remaining: {
+                                    end: boolean;
+                                    minutes: number;
+                                    sections: number;
+                                };
+                                sectionsRead: number;
+                                sectionsTotal: number;
+                            };
                             dueOn: string | null;
                             /** Format: uuid */
                             id: string;
                             minutes: number;
-                            percent: number;
                             secondsSpent: number;
                             slug: string;
                             title: string;
@@ -7140,11 +7427,24 @@ export interface operations {
                         }[];
                         overdue: {
                             completedAt: string | null;
+                            completion: {
+                                complete: boolean;
+                                minutesRequired: number;
+                                minutesStudied: number;
+                                percent: number;
+                                reachedEnd: boolean;
+                                remaining: {
+                                    end: boolean;
+                                    minutes: number;
+                                    sections: number;
+                                };
+                                sectionsRead: number;
+                                sectionsTotal: number;
+                            };
                             dueOn: string | null;
                             /** Format: uuid */
                             id: string;
                             minutes: number;
-                            percent: number;
                             secondsSpent: number;
                             slug: string;
                             title: string;
@@ -7619,6 +7919,20 @@ export interface operations {
                             assignment: null | {
                                 dueOn: string | null;
                             };
+                            completion: {
+                                complete: boolean;
+                                minutesRequired: number;
+                                minutesStudied: number;
+                                percent: number;
+                                reachedEnd: boolean;
+                                remaining: {
+                                    end: boolean;
+                                    minutes: number;
+                                    sections: number;
+                                };
+                                sectionsRead: number;
+                                sectionsTotal: number;
+                            };
                             fallback: boolean;
                             hasConflict: boolean;
                             /** Format: uuid */
@@ -7629,7 +7943,6 @@ export interface operations {
                             positions: string[];
                             progress: null | {
                                 completedAt: string | null;
-                                percent: number;
                                 position: string | null;
                                 reachedEnd: boolean;
                                 secondsSpent: number;
@@ -8134,6 +8447,20 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        completion: {
+                            complete: boolean;
+                            minutesRequired: number;
+                            minutesStudied: number;
+                            percent: number;
+                            reachedEnd: boolean;
+                            remaining: {
+                                end: boolean;
+                                minutes: number;
+                                sections: number;
+                            };
+                            sectionsRead: number;
+                            sectionsTotal: number;
+                        };
                         completionSeconds: number;
                         fallback: boolean;
                         html: string;
@@ -8148,7 +8475,6 @@ export interface operations {
                         previous: string | null;
                         progress: null | {
                             completedAt: string | null;
-                            percent: number;
                             position: string | null;
                             reachedEnd: boolean;
                             secondsSpent: number;
@@ -9916,9 +10242,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": null | {
+                    "application/json": {
                         completedAt: string | null;
-                        percent: number;
+                        completion: {
+                            complete: boolean;
+                            minutesRequired: number;
+                            minutesStudied: number;
+                            percent: number;
+                            reachedEnd: boolean;
+                            remaining: {
+                                end: boolean;
+                                minutes: number;
+                                sections: number;
+                            };
+                            sectionsRead: number;
+                            sectionsTotal: number;
+                        };
                         position: string | null;
                         reachedEnd: boolean;
                         secondsSpent: number;
