@@ -10,8 +10,9 @@
  *
  * Runs once, on a database the demo organisation was loaded into, after the question bank is synchronised.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
+import { seededRandom } from '../lib/seeded-random.js';
 import { exec, query, queryOne, sql } from '../lib/sql.js';
 import { scoreResponse } from '../modules/questions/scoring.js';
 import { loadQuestions } from '../modules/questions/question-store.js';
@@ -21,17 +22,6 @@ import { lastFingerprint, recordFingerprint } from '../modules/content/sync-stat
 const MARKER = 'demo_exam_history';
 const PER_TOPIC = 3;
 const TIME_LIMIT = 30;
-
-/** mulberry32 over a seed string. */
-function generator(seed: string): () => number {
-  let a = createHash('sha256').update(seed).digest().readUInt32LE(0);
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normal(rnd: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
@@ -123,7 +113,7 @@ export async function seedExamHistory(em: EntityManager, now: Date): Promise<{ e
   const categoryIds = new Map((await query<{ id: string; path: string }>(em, sql`
     select id, path from question_category where path = any(${topicNames}::text[])`)).map((r) => [r.path, r.id]));
 
-  const rnd = generator(`exam-history ${monthKey(now)}`);
+  const rnd = seededRandom(`exam-history ${monthKey(now)}`);
   const people: Person[] = staff.map((s) => ({
     id: s.id, ability: normal(rnd) * 0.8, growth: normal(rnd) * 0.04 + 0.02,
     strength: new Map(topicNames.map((t) => [t, normal(rnd) * 0.7])),

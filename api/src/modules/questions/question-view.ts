@@ -6,8 +6,8 @@
  * preview is stable) and ordering items are named by letters that say nothing about their place. Exams build on it.
  * `answerView` is the key and the feedback, rendered, for the people who write questions.
  */
-import { createHash } from 'node:crypto';
 import { renderMarkdown, sanitize } from '../../lib/markdown.js';
+import { seededRandom } from '../../lib/seeded-random.js';
 import type { AnswerParts, LearnerParts, TextFormat, ViewTools } from './types/common.js';
 import { definitionOf, type Question } from './types/index.js';
 
@@ -30,21 +30,10 @@ export function excerpt(text: unknown, max = 160): string {
   return plain.length > max ? `${plain.slice(0, max - 1)}…` : plain;
 }
 
-/** A small deterministic generator (mulberry32) seeded from a string. */
-function random(seed: string): () => number {
-  let a = createHash('sha256').update(seed).digest().readUInt32LE(0);
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A seeded shuffle that never leaves a list of two or more in its original order. */
 function shuffled<T>(items: T[], seed: string): T[] {
   const out = [...items];
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(rnd() * (i + 1));
     [out[i], out[j]] = [out[j], out[i]];
