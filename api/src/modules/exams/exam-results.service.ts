@@ -16,7 +16,7 @@ import { notFound } from '../../lib/errors.js';
 import { t, type Lang } from '../../lib/i18n.js';
 import { slicer } from '../../lib/slices.js';
 import { query, sql, type SqlFragment } from '../../lib/sql.js';
-import { writeCsv } from '../../lib/text-file.js';
+import { guardCell, writeCsv } from '../../lib/text-file.js';
 import { Exam, type IExam } from './exam.entity.js';
 import { examState, type ExamState } from './exam-rules.js';
 import { itemStats, slotsByVersion, testStats, type AnalysisAttempt, type ItemStats, type TestStats } from './item-analysis.js';
@@ -52,6 +52,19 @@ async function examForResults(em: EntityManager, actor: Actor, examId: string): 
 
 const titleOf = (e: Pick<IExam, 'titleZh' | 'titleEn'>, lang: Lang) => (lang === 'en' && e.titleEn ? e.titleEn : e.titleZh);
 
+/** The order in which a person's finished attempts are ranked, so that the first is the one that counts. */
+function countingOrder(method: IExam['gradingMethod']): SqlFragment {
+  return method === 'highest' ? sql.raw('a.score desc nulls last, a.number') : method === 'last' ? sql.raw('a.number desc') : sql.raw('a.number');
+}
+
+/** A person's outcome from their counted result (null when they finished no attempt) and the exam's state. */
+function outcomeOf(result: { score: number | null; needsGrading: boolean | null } | null, inProgress: boolean, state: ExamState, passMark: number): PersonOutcome {
+  if (result) return result.needsGrading ? 'ungraded' : (result.score ?? 0) >= passMark ? 'passed' : 'failed';
+  return inProgress ? 'in_progress' : state === 'closed' ? 'missed' : 'not_started';
+}
+
+const percentOf = (score: number | null, max: number | null) => (max ? Math.round((1000 * (score ?? 0)) / max) / 10 : 0);
+
 /** The attempt that counts for each person (or, for `mean`, the mean of their finished attempts). */
 function countedAttempts(exam: Pick<IExam, 'id' | 'gradingMethod'>): SqlFragment {
   if (exam.gradingMethod === 'mean') {
@@ -60,8 +73,7 @@ function countedAttempts(exam: Pick<IExam, 'id' | 'gradingMethod'>): SqlFragment
              bool_or(a.needs_grading) as needs_grading, max(a.submitted_at) as submitted_at
         from exam_attempt a where a.exam_id = ${exam.id} and a.status <> 'in_progress' group by a.user_id`;
   }
-  const order = exam.gradingMethod === 'highest' ? sql.raw('a.score desc nulls last, a.number')
-    : exam.gradingMethod === 'last' ? sql.raw('a.number desc') : sql.raw('a.number');
+  const order = countingOrder(exam.gradingMethod);
   return sql`
     select distinct on (a.user_id) a.user_id, count(*) over (partition by a.user_id)::int as attempts, a.score::float as score,
            a.max_score::float as max_score, a.needs_grading, a.submitted_at
@@ -94,10 +106,8 @@ export async function getExamResults(em: EntityManager, actor: Actor, examId: st
   const passMark = Number(exam.passMark);
   const people: PersonResult[] = rows.map((r) => {
     const finished = r.attempts !== null;
-    const percent = finished && r.max_score ? Math.round((1000 * (r.score ?? 0)) / r.max_score) / 10 : finished ? 0 : null;
-    const outcome: PersonOutcome = finished
-      ? r.needs_grading ? 'ungraded' : (r.score ?? 0) >= passMark ? 'passed' : 'failed'
-      : r.in_progress ? 'in_progress' : state === 'closed' ? 'missed' : 'not_started';
+    const percent = finished ? percentOf(r.score, r.max_score) : null;
+    const outcome = outcomeOf(finished ? { score: r.score, needsGrading: r.needs_grading } : null, r.in_progress, state, passMark);
     return {
       userId: r.user_id, username: r.username, displayName: r.display_name, unitId: r.unit_id,
       unitName: lang === 'en' && r.unit_name_en ? r.unit_name_en : r.unit_name,
@@ -148,7 +158,6 @@ export async function exportExamResults(em: EntityManager, actor: Actor, examId:
   ]);
   const base = `${results.exam.period}-${results.exam.title}`.replace(/[\\/:*?"<>|\s]+/g, '-');
   if (format === 'csv') return { mime: 'text/csv; charset=utf-8', filename: `${base}.csv`, data: writeCsv([header, ...rows]) };
-  const { guardCell } = await import('../../lib/text-file.js');
   const ExcelJS = await loadExcel();
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet(lang === 'zh' ? '成绩' : 'results', { views: [{ state: 'frozen', ySplit: 1 }] });
@@ -209,7 +218,7 @@ export async function getItemAnalysis(em: EntityManager, actor: Actor, examId: s
   const attemptFilter = exam.gradingMethod === 'mean'
     ? sql`select a.id from exam_attempt a where a.exam_id = ${exam.id} and a.status <> 'in_progress' and not a.needs_grading`
     : sql`select distinct on (a.user_id) a.id from exam_attempt a where a.exam_id = ${exam.id} and a.status <> 'in_progress' and not a.needs_grading
-           order by a.user_id, ${exam.gradingMethod === 'highest' ? sql.raw('a.score desc nulls last, a.number') : exam.gradingMethod === 'last' ? sql.raw('a.number desc') : sql.raw('a.number')}`;
+           order by a.user_id, ${countingOrder(exam.gradingMethod)}`;
   const slots = await query<SlotRow>(em, sql`
     with counted as (${attemptFilter})
     select q.attempt_id, q.slot, q.exam_item_id, q.question_version_id, q.score::float as score, q.points::float as points,
@@ -296,14 +305,12 @@ export async function examRecords(em: EntityManager, userIds: readonly string[],
   for (const r of rows) {
     const state = examState({ status: r.status, opensAt: new Date(r.opens_at), closesAt: new Date(r.closes_at) }, now);
     const finished = r.attempts > 0;
-    const outcome: PersonOutcome = finished
-      ? r.needs_grading ? 'ungraded' : (r.score ?? 0) >= r.pass_mark ? 'passed' : 'failed'
-      : r.in_progress ? 'in_progress' : state === 'closed' ? 'missed' : 'not_started';
+    const outcome = outcomeOf(finished ? { score: r.score, needsGrading: r.needs_grading } : null, r.in_progress, state, r.pass_mark);
     out.get(r.user_id)?.push({
       examId: r.exam_id, title: lang === 'en' && r.title_en ? r.title_en : r.title_zh, kind: r.kind, period: r.period,
       closesAt: new Date(r.closes_at).toISOString(), outcome,
       score: finished ? Math.round((r.score ?? 0) * 100) / 100 : null, maxScore: finished ? r.max_score : null,
-      percent: finished && r.max_score ? Math.round((1000 * (r.score ?? 0)) / r.max_score) / 10 : null,
+      percent: finished && r.max_score ? percentOf(r.score, r.max_score) : null,
     });
   }
   return out;
