@@ -24,6 +24,8 @@ import { studyRoutes } from './modules/study/study.routes.js';
 import { questionRoutes } from './modules/questions/questions.routes.js';
 import { examResultRoutes } from './modules/exams/exam-results.routes.js';
 import { examRoutes } from './modules/exams/exams.routes.js';
+import { attemptRoutes } from './modules/exams/attempts.routes.js';
+import { finaliseAllOverdue } from './modules/exams/attempt-grading.js';
 
 export interface BuildAppOptions {
   config: Pick<AppConfig, 'jwtSecret' | 'cookieSecure' | 'trustProxy' | 'logLevel' | 'env' | 'webBuildDir'> & { contentDir?: string };
@@ -33,6 +35,11 @@ export interface BuildAppOptions {
   serveWeb?: boolean;
   /** Pretty logs for a person at a terminal; JSON otherwise. */
   prettyLogs?: boolean;
+  /**
+   * How often this process finalises attempts whose deadline and grace have passed (milliseconds; 0: never, for tests
+   * that run the job themselves). Every process may run it: the job is safe when several run at once.
+   */
+  finaliseEveryMs?: number;
   /** Start-up timing: called as each phase of the build ends (server.ts logs them with `ready`). */
   mark?: (phase: string) => void;
 }
@@ -121,8 +128,29 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     await api.register(questionRoutes);
     await api.register(examRoutes);
     await api.register(examResultRoutes);
+    await api.register(attemptRoutes);
   }, { prefix: '/api' });
   opts.mark?.('plugins');
+
+  const every = opts.finaliseEveryMs ?? 30_000;
+  if (every > 0) {
+    let timer: NodeJS.Timeout | undefined;
+    let running = false;
+    const tick = async () => {
+      if (running) return;
+      running = true;
+      try {
+        const n = await finaliseAllOverdue(opts.orm.em.fork(), app.clock.now());
+        if (n) app.log.info({ finalised: n }, 'finalised overdue attempts');
+      } catch (err) {
+        app.log.warn({ err }, 'finalising overdue attempts failed; the next run tries again');
+      } finally {
+        running = false;
+      }
+    };
+    app.addHook('onReady', async () => { timer = setInterval(() => void tick(), every); timer.unref(); });
+    app.addHook('onClose', async () => { if (timer) clearInterval(timer); });
+  }
 
   if (opts.serveWeb) {
     await mountWeb(app, config.webBuildDir);

@@ -5,7 +5,7 @@ import { ROLES, type Role } from '../../api/src/access/roles.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { bearer, makeOrgTree, makeUser } from '../helpers/factories.js';
 import { Track } from '../../api/src/modules/courses/course.entity.js';
-import { Exam } from '../../api/src/modules/exams/exam.entity.js';
+import { Exam, ExamAttempt } from '../../api/src/modules/exams/exam.entity.js';
 
 /**
  * Walks every operation of the OpenAPI document with every role, with no token, and with a token whose role nobody
@@ -39,6 +39,8 @@ const EXPECTED: Record<string, Permission | 'public' | 'signed-in'> = {
   createExam: 'exams.manage', updateExam: 'exams.manage', getExam: 'exams.manage', listExams: 'exams.manage', publishExam: 'exams.manage',
   archiveExam: 'exams.manage', getExamCalendar: 'exams.manage', createMakeUpExam: 'exams.manage', setExamOverride: 'exams.manage',
   getExamResults: 'exams.results', exportExamResults: 'exams.results', getItemAnalysis: 'exams.results',
+  listMyExams: 'exams.take', startAttempt: 'exams.take', getAttempt: 'exams.take', saveAnswers: 'exams.take', submitAttempt: 'exams.take',
+  getAttemptReview: 'exams.take', recordAttemptEvents: 'exams.take', getAttemptIntegrityLog: 'exams.results',
 };
 
 interface Operation { operationId: string; method: string; path: string }
@@ -46,7 +48,7 @@ interface Operation { operationId: string; method: string; path: string }
 let ctx: TestContext;
 let ops: Operation[];
 const tokens = {} as Record<Role | 'unknown', string>;
-const foreign = {} as { user: string; session: string; assignment: string; adminAssignment: string; unitB: string; draftModule: string; exam: string };
+const foreign = {} as { user: string; session: string; assignment: string; adminAssignment: string; unitB: string; draftModule: string; exam: string; attempt: string };
 
 beforeAll(async () => {
   ctx = await createTestContext();
@@ -103,6 +105,10 @@ beforeAll(async () => {
   });
   await em.flush();
   foreign.exam = examB.id;
+  // County B's person's attempt at it: not the county-A staff member's, not in the county-A manager's subtree.
+  const attemptB = em.create(ExamAttempt, { id: randomUUID(), examId: examB.id, userId: staffB.id, number: 1, deadlineAt: new Date('2026-11-21T00:00:00Z') });
+  await em.flush();
+  foreign.attempt = attemptB.id;
 
   const doc = ctx.app.swagger() as unknown as { paths: Record<string, Record<string, { operationId: string }>> };
   ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
@@ -186,6 +192,7 @@ describe('access matrix', () => {
       { url: `/api/exams/${foreign.exam}/results` },
       { url: `/api/exams/${foreign.exam}/results/export` },
       { url: `/api/exams/${foreign.exam}/item-analysis` },
+      { url: `/api/attempts/${foreign.attempt}/integrity` },
     ];
     for (const c of cases) {
       const asManager = await ctx.app.inject({ method: c.method ?? 'GET', url: c.url, headers: bearer(tokens.manager), ...(c.payload ? { payload: c.payload } : {}) });
@@ -224,6 +231,14 @@ describe('access matrix', () => {
     const own = await ctx.app.inject({ url: '/api/study-sessions', headers: bearer(tokens.staff) });
     expect(own.statusCode).toBe(200);
     expect(own.json().items.every((s: { userId: string }) => s.userId !== foreign.user)).toBe(true);
+    // Someone else's attempt, and an exam whose audience does not reach them: 404, like ones that do not exist.
+    for (const [method, url, payload] of [['GET', `/api/attempts/${foreign.attempt}`], ['GET', `/api/attempts/${foreign.attempt}/review`],
+      ['PUT', `/api/attempts/${foreign.attempt}/answers`, { answers: [{ slot: 0, seq: 1, response: {} }] }],
+      ['POST', `/api/attempts/${foreign.attempt}/submit`, {}], ['POST', `/api/attempts/${foreign.attempt}/events`, { events: [{ kind: 'hidden', at: '2026-11-20T01:00:00Z' }] }],
+      ['POST', `/api/exams/${foreign.exam}/attempts`]] as const) {
+      const res = await ctx.app.inject({ method, url, headers: bearer(tokens.staff), ...(payload ? { payload } : {}) });
+      expect(res.statusCode, `${method} ${url}`).toBe(404);
+    }
     const me = await ctx.app.inject({ url: '/api/me', headers: bearer(tokens.unknown) });
     expect(me.statusCode).toBe(200);
     expect(me.json().permissions).toEqual([]);

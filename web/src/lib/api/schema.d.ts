@@ -97,6 +97,102 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/attempts/{attemptId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getAttempt"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/attempts/{attemptId}/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["saveAnswers"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/attempts/{attemptId}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["recordAttemptEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/attempts/{attemptId}/integrity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getAttemptIntegrityLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/attempts/{attemptId}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getAttemptReview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/attempts/{attemptId}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["submitAttempt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -203,6 +299,22 @@ export type paths = {
         get?: never;
         put?: never;
         post: operations["archiveExam"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/exams/{examId}/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["startAttempt"];
         delete?: never;
         options?: never;
         head?: never;
@@ -367,6 +479,22 @@ export type paths = {
         options?: never;
         head?: never;
         patch: operations["updateMe"];
+        trace?: never;
+    };
+    "/api/me/exams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["listMyExams"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/me/learning": {
@@ -2477,6 +2605,1479 @@ export interface operations {
                         people: number;
                         peopleDone: number;
                         peopleOverdue: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getAttempt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attemptId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        answers: {
+                            flagged: boolean;
+                            response: {
+                                [key: string]: unknown;
+                            };
+                            savedAt: string;
+                            seq: number;
+                            slot: number;
+                        }[];
+                        deadlineAt: string;
+                        /** Format: uuid */
+                        examId: string;
+                        graceSeconds: number;
+                        /** Format: uuid */
+                        id: string;
+                        navigation: string;
+                        number: number;
+                        questions: {
+                            blanks?: number;
+                            items?: {
+                                html: string;
+                                id: string;
+                            }[];
+                            matching?: {
+                                left: {
+                                    html: string;
+                                    id: string;
+                                }[];
+                                right: string[];
+                            };
+                            options?: {
+                                html: string;
+                                id: string;
+                            }[];
+                            points: number;
+                            response: string;
+                            slot: number;
+                            stemHtml: string;
+                            type: string;
+                        }[];
+                        resumed: boolean;
+                        serverNow: string;
+                        startedAt: string;
+                        status: string;
+                        submittedAt: string | null;
+                        title: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    saveAnswers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attemptId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    answers: {
+                        flagged?: boolean;
+                        response: {
+                            [key: string]: unknown;
+                        };
+                        seq: number;
+                        slot: number;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        acknowledged: {
+                            seq: number;
+                            slot: number;
+                        }[];
+                        deadlineAt: string;
+                        serverNow: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    recordAttemptEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attemptId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    events: {
+                        /** Format: date-time */
+                        at: string;
+                        detail?: string;
+                        kind: "focus_lost" | "focus_back" | "hidden" | "visible" | "offline" | "online" | "reconnect";
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        recorded: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getAttemptIntegrityLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attemptId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        attemptId: string;
+                        deadlineAt: string;
+                        displayName: string;
+                        events: {
+                            clientAt: string | null;
+                            detail: string;
+                            kind: string;
+                            receivedAt: string;
+                        }[];
+                        /** Format: uuid */
+                        examId: string;
+                        finishedBy: string | null;
+                        lateAnswers: {
+                            receivedAt: string;
+                            response: {
+                                [key: string]: unknown;
+                            };
+                            seq: number;
+                            slot: number;
+                        }[];
+                        maxScore: number;
+                        number: number;
+                        score: number | null;
+                        startedAt: string;
+                        status: string;
+                        submittedAt: string | null;
+                        /** Format: uuid */
+                        userId: string;
+                        username: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getAttemptReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attemptId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        attemptId: string;
+                        available: boolean;
+                        availableFrom: string | null;
+                        changes: {
+                            at: string;
+                            newScore: number | null;
+                            oldScore: number | null;
+                            reason: string;
+                            slot: number;
+                        }[];
+                        /** Format: uuid */
+                        examId: string;
+                        finishedBy: string | null;
+                        maxScore?: number;
+                        passed?: boolean | null;
+                        pendingGrading?: boolean;
+                        percent?: number | null;
+                        questions: {
+                            answer: {
+                                [key: string]: unknown;
+                            } | null;
+                            blanks?: number;
+                            correct?: boolean | null;
+                            explanationHtml?: string;
+                            graderComment?: string;
+                            items?: {
+                                html: string;
+                                id: string;
+                            }[];
+                            key?: {
+                                [key: string]: unknown;
+                            };
+                            matching?: {
+                                left: {
+                                    html: string;
+                                    id: string;
+                                }[];
+                                right: string[];
+                            };
+                            options?: {
+                                html: string;
+                                id: string;
+                            }[];
+                            pendingGrading?: boolean;
+                            points: number;
+                            response: string;
+                            score?: number | null;
+                            slot: number;
+                            stemHtml: string;
+                            type: string;
+                        }[];
+                        score?: number | null;
+                        status: string;
+                        submittedAt: string | null;
+                        title: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    submitAttempt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attemptId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    answers?: {
+                        flagged?: boolean;
+                        response: {
+                            [key: string]: unknown;
+                        };
+                        seq: number;
+                        slot: number;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        attemptId: string;
+                        finishedBy: string;
+                        reviewAvailable: boolean;
+                        reviewFrom: string | null;
+                        status: string;
+                        submittedAt: string;
                     };
                 };
             };
@@ -5019,6 +6620,323 @@ export interface operations {
             };
         };
     };
+    startAttempt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                examId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        answers: {
+                            flagged: boolean;
+                            response: {
+                                [key: string]: unknown;
+                            };
+                            savedAt: string;
+                            seq: number;
+                            slot: number;
+                        }[];
+                        deadlineAt: string;
+                        /** Format: uuid */
+                        examId: string;
+                        graceSeconds: number;
+                        /** Format: uuid */
+                        id: string;
+                        navigation: string;
+                        number: number;
+                        questions: {
+                            blanks?: number;
+                            items?: {
+                                html: string;
+                                id: string;
+                            }[];
+                            matching?: {
+                                left: {
+                                    html: string;
+                                    id: string;
+                                }[];
+                                right: string[];
+                            };
+                            options?: {
+                                html: string;
+                                id: string;
+                            }[];
+                            points: number;
+                            response: string;
+                            slot: number;
+                            stemHtml: string;
+                            type: string;
+                        }[];
+                        resumed: boolean;
+                        serverNow: string;
+                        startedAt: string;
+                        status: string;
+                        submittedAt: string | null;
+                        title: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        answers: {
+                            flagged: boolean;
+                            response: {
+                                [key: string]: unknown;
+                            };
+                            savedAt: string;
+                            seq: number;
+                            slot: number;
+                        }[];
+                        deadlineAt: string;
+                        /** Format: uuid */
+                        examId: string;
+                        graceSeconds: number;
+                        /** Format: uuid */
+                        id: string;
+                        navigation: string;
+                        number: number;
+                        questions: {
+                            blanks?: number;
+                            items?: {
+                                html: string;
+                                id: string;
+                            }[];
+                            matching?: {
+                                left: {
+                                    html: string;
+                                    id: string;
+                                }[];
+                                right: string[];
+                            };
+                            options?: {
+                                html: string;
+                                id: string;
+                            }[];
+                            points: number;
+                            response: string;
+                            slot: number;
+                            stemHtml: string;
+                            type: string;
+                        }[];
+                        resumed: boolean;
+                        serverNow: string;
+                        startedAt: string;
+                        status: string;
+                        submittedAt: string | null;
+                        title: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     getItemAnalysis: {
         parameters: {
             query?: never;
@@ -7112,6 +9030,257 @@ export interface operations {
                         position: string;
                         role: "staff" | "trainer" | "manager" | "admin";
                         username: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listMyExams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            attemptsAllowed: number | null;
+                            attemptsUsed: number;
+                            blockedMessage: string | null;
+                            blockedReason: string | null;
+                            canStart: boolean;
+                            closesAt: string;
+                            dueSoon: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            inProgress: {
+                                /** Format: uuid */
+                                attemptId: string;
+                                deadlineAt: string;
+                            } | null;
+                            kind: string;
+                            lastAttempt: {
+                                /** Format: uuid */
+                                id: string;
+                                reviewAvailable: boolean;
+                                status: string;
+                                submittedAt: string | null;
+                            } | null;
+                            missed: boolean;
+                            opensAt: string;
+                            period: string;
+                            questionCount: number;
+                            result: {
+                                maxScore: number;
+                                passed: boolean | null;
+                                percent: number | null;
+                                score: number | null;
+                            } | null;
+                            state: string;
+                            timeLimitMinutes: number | null;
+                            title: string;
+                        }[];
+                        serverNow: string;
                     };
                 };
             };
