@@ -26,6 +26,7 @@ import { examResultRoutes } from './modules/exams/exam-results.routes.js';
 import { examRoutes } from './modules/exams/exams.routes.js';
 import { attemptRoutes } from './modules/exams/attempts.routes.js';
 import { finaliseAllOverdue } from './modules/exams/attempt-grading.js';
+import { gradingRoutes } from './modules/exams/grading.routes.js';
 
 export interface BuildAppOptions {
   config: Pick<AppConfig, 'jwtSecret' | 'cookieSecure' | 'trustProxy' | 'logLevel' | 'env' | 'webBuildDir'> & { contentDir?: string };
@@ -129,6 +130,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     await api.register(examRoutes);
     await api.register(examResultRoutes);
     await api.register(attemptRoutes);
+    await api.register(gradingRoutes);
   }, { prefix: '/api' });
   opts.mark?.('plugins');
 

@@ -41,6 +41,7 @@ const EXPECTED: Record<string, Permission | 'public' | 'signed-in'> = {
   getExamResults: 'exams.results', exportExamResults: 'exams.results', getItemAnalysis: 'exams.results',
   listMyExams: 'exams.take', startAttempt: 'exams.take', getAttempt: 'exams.take', saveAnswers: 'exams.take', submitAttempt: 'exams.take',
   getAttemptReview: 'exams.take', recordAttemptEvents: 'exams.take', getAttemptIntegrityLog: 'exams.results',
+  listGradingQueue: 'exams.grade', gradeAnswer: 'exams.grade', regradeExam: 'exams.grade', listRegrades: 'exams.grade',
 };
 
 interface Operation { operationId: string; method: string; path: string }
@@ -167,6 +168,17 @@ describe('access matrix', () => {
     expect(failures).toEqual([]);
   });
 
+  it('answers 404 to graders for a grade or a regrade of something that does not exist', async () => {
+    for (const role of ['admin', 'trainer'] as const) {
+      const graded = await ctx.app.inject({ method: 'PUT', url: `/api/attempts/${randomUUID()}/questions/0/grade`, headers: bearer(tokens[role]),
+        payload: { score: 1 } });
+      expect(graded.statusCode, `gradeAnswer as ${role}`).toBe(404);
+      const regraded = await ctx.app.inject({ method: 'POST', url: `/api/exams/${randomUUID()}/regrade`, headers: bearer(tokens[role]),
+        payload: { questionId: randomUUID(), reason: '答案有误' } });
+      expect(regraded.statusCode, `regradeExam as ${role}`).toBe(404);
+    }
+  });
+
   it('hides objects outside a manager\'s subtree as if they did not exist, and shows them to whole-organisation roles', async () => {
     const cases: { url: string; method?: 'GET' | 'PATCH' | 'POST' | 'PUT'; payload?: object }[] = [
       { url: `/api/users/${foreign.user}` },
@@ -202,7 +214,8 @@ describe('access matrix', () => {
       const res = await ctx.app.inject({ url: `/api/users/${foreign.user}`, headers: bearer(tokens[role]) });
       expect(res.statusCode, `as ${role}`).toBe(200);
       for (const url of [`/api/study-sessions/${foreign.session}/history`, `/api/assignments/${foreign.assignment}/history`,
-        `/api/exams/${foreign.exam}/results`, `/api/exams/${foreign.exam}/item-analysis`]) {
+        `/api/exams/${foreign.exam}/results`, `/api/exams/${foreign.exam}/item-analysis`, `/api/exams/${foreign.exam}/grading`,
+        `/api/exams/${foreign.exam}/regrades`]) {
         expect((await ctx.app.inject({ url, headers: bearer(tokens[role]) })).statusCode, `${url} as ${role}`).toBe(200);
       }
     }

@@ -161,6 +161,22 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/attempts/{attemptId}/questions/{slot}/grade": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["gradeAnswer"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/attempts/{attemptId}/review": {
         parameters: {
             query?: never;
@@ -321,6 +337,22 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/exams/{examId}/grading": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["listGradingQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/exams/{examId}/item-analysis": {
         parameters: {
             query?: never;
@@ -379,6 +411,38 @@ export type paths = {
         get?: never;
         put?: never;
         post: operations["publishExam"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/exams/{examId}/regrade": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["regradeExam"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/exams/{examId}/regrades": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["listRegrades"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3769,6 +3833,249 @@ export interface operations {
             };
         };
     };
+    gradeAnswer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attemptId: string;
+                slot: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    comment?: string;
+                    /** @description between 0 and the slot's points, at most two decimals */
+                    score: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        attempt: {
+                            /** Format: uuid */
+                            attemptId: string;
+                            maxScore: number;
+                            needsGrading: boolean;
+                            passed: boolean | null;
+                            score: number | null;
+                        };
+                        entry: {
+                            /** Format: uuid */
+                            attemptId: string;
+                            comment: string;
+                            graded: boolean;
+                            gradedAt: string | null;
+                            gradedBy: string | null;
+                            points: number;
+                            score: number | null;
+                            slot: number;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     getAttemptReview: {
         parameters: {
             query?: never;
@@ -6937,6 +7244,263 @@ export interface operations {
             };
         };
     };
+    listGradingQueue: {
+        parameters: {
+            query?: {
+                names?: boolean;
+                status?: "ungraded" | "graded" | "all";
+                versionId?: string;
+            };
+            header?: never;
+            path: {
+                examId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        exam: {
+                            /** Format: uuid */
+                            id: string;
+                            title: string;
+                        };
+                        questions: {
+                            entries: {
+                                /** Format: uuid */
+                                attemptId: string;
+                                comment: string;
+                                graded: boolean;
+                                gradedAt: string | null;
+                                gradedBy: string | null;
+                                learner: {
+                                    displayName: string;
+                                    /** Format: uuid */
+                                    userId: string;
+                                    username: string;
+                                } | null;
+                                number: number;
+                                points: number;
+                                responseText: string;
+                                score: number | null;
+                                slot: number;
+                            }[];
+                            key: string;
+                            modelAnswerHtml: string;
+                            /** Format: uuid */
+                            questionId: string;
+                            rubricHtml: string;
+                            stemHtml: string;
+                            total: number;
+                            type: string;
+                            ungraded: number;
+                            /** Format: uuid */
+                            versionId: string;
+                            versionNumber: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     getItemAnalysis: {
         parameters: {
             query?: never;
@@ -7795,6 +8359,484 @@ export interface operations {
                         titleEn: string;
                         titleZh: string;
                         userIds: string[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    regradeExam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                examId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    questionId: string;
+                    reason: string;
+                    /** Format: uuid */
+                    toVersionId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description attempts whose score on the question changed */
+                        attemptsChanged: number;
+                        /** @description finished attempts pinned to the new version and scored again */
+                        attemptsRegraded: number;
+                        fromVersion: number | null;
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        questionId: string;
+                        questionKey: string;
+                        reason: string;
+                        /** Format: date-time */
+                        regradedAt: string;
+                        regradedBy: {
+                            displayName: string;
+                            /** Format: uuid */
+                            id: string;
+                        };
+                        toVersion: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listRegrades: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                examId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @description attempts whose score on the question changed */
+                            attemptsChanged: number;
+                            fromVersion: number | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            questionId: string;
+                            questionKey: string;
+                            reason: string;
+                            /** Format: date-time */
+                            regradedAt: string;
+                            regradedBy: {
+                                displayName: string;
+                                /** Format: uuid */
+                                id: string;
+                            };
+                            toVersion: number;
+                        }[];
                     };
                 };
             };
