@@ -10,12 +10,38 @@ import type { EntityManager } from '@mikro-orm/core';
 import { query, sql } from '../../lib/sql.js';
 import { joinQuestion } from '../questions/question-store.js';
 import { scoreResponse } from '../questions/scoring.js';
-import type { Lang } from '../questions/question-model.js';
+import type { Lang, Question } from '../questions/question-model.js';
 import { recomputeAttempts } from './attempt-score.js';
 
-interface SlotRow {
-  attempt_id: string; slot: number; points: string; content: Record<string, unknown>;
-  key: string; language: Lang; tags: string[]; response: Record<string, unknown> | null;
+interface SlotRow { attempt_id: string; slot: number; points: string; question_version_id: string; response: Record<string, unknown> | null }
+
+/**
+ * Questions as the scorer reads them, by version, kept by this process: a version an attempt uses never changes, so
+ * thousands of submissions of the same exam read and normalise each of its questions once.
+ */
+const QUESTION_CACHE_MAX = 5000;
+const questionCache = new Map<string, Question>();
+
+export async function questionsOf(em: EntityManager, versionIds: readonly string[]): Promise<Map<string, Question>> {
+  const out = new Map<string, Question>();
+  const missing: string[] = [];
+  for (const id of new Set(versionIds)) {
+    const hit = questionCache.get(id);
+    if (hit) out.set(id, hit);
+    else missing.push(id);
+  }
+  if (missing.length) {
+    const rows = await query<{ id: string; content: Record<string, unknown>; key: string; language: Lang; tags: string[] }>(em, sql`
+      select v.id, v.content, q.key, q.language, q.tags from question_version v join question q on q.id = v.question_id
+       where v.id = any(${missing}::uuid[])`);
+    for (const r of rows) {
+      const question = joinQuestion(r.content, { key: r.key, language: r.language, tags: r.tags ?? [], modules: [] });
+      if (questionCache.size >= QUESTION_CACHE_MAX) questionCache.delete(questionCache.keys().next().value!);
+      questionCache.set(r.id, question);
+      out.set(r.id, question);
+    }
+  }
+  return out;
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -24,12 +50,12 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 export async function gradeAttempts(em: EntityManager, attemptIds: readonly string[]): Promise<void> {
   if (!attemptIds.length) return;
   const rows = await query<SlotRow>(em, sql`
-    select s.attempt_id, s.slot, s.points, v.content, q.key, q.language, q.tags, a.response
-      from attempt_question s join question_version v on v.id = s.question_version_id join question q on q.id = v.question_id
-      left join attempt_answer a on a.attempt_id = s.attempt_id and a.slot = s.slot
+    select s.attempt_id, s.slot, s.points, s.question_version_id, a.response
+      from attempt_question s left join attempt_answer a on a.attempt_id = s.attempt_id and a.slot = s.slot
      where s.attempt_id = any(${[...attemptIds]}::uuid[])`);
+  const questions = await questionsOf(em, rows.map((r) => r.question_version_id));
   const grades = rows.map((r) => {
-    const question = joinQuestion(r.content, { key: r.key, language: r.language, tags: r.tags ?? [], modules: [] });
+    const question = questions.get(r.question_version_id)!;
     const result = scoreResponse(question, r.response ?? {});
     const points = Number(r.points);
     if (result.needsGrading) {

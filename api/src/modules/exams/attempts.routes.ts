@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { requestLang } from '../../lib/i18n.js';
 import { problemResponses } from '../../lib/schema.js';
+import { throttled } from '../../lib/errors.js';
 import {
   AttemptParams, AttemptView, EventsBody, EventsResult, ExamIdParams, IntegrityLog, MyExamList, ReviewView, SaveAnswersBody, SaveResult, SubmitBody,
   SubmitResult,
@@ -10,6 +11,14 @@ import {
 } from './attempts.service.js';
 
 const tags = ['attempts'];
+
+/**
+ * Admission control for the synchronised start of a monthly exam: at most this many starts run at once in one
+ * process; the others are told to come back shortly (429 with Retry-After, which the exam screen honours) instead of
+ * queueing on the database pool until everyone times out. Resuming an attempt goes through the same door.
+ */
+export const MAX_STARTS_IN_FLIGHT = Number(process.env.EXAM_MAX_STARTS_IN_FLIGHT ?? 16);
+let startsInFlight = 0;
 const takers = { permission: 'exams.take' } as const;
 
 export const attemptRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -22,8 +31,14 @@ export const attemptRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: takers,
     schema: { operationId: 'startAttempt', tags, params: ExamIdParams, response: { 200: AttemptView, 201: AttemptView, ...problemResponses } },
   }, async (req, reply) => {
-    const { created, view } = await startAttempt(req.em, req.actor, req.params.examId, app.clock.now(), requestLang(req));
-    return reply.code(created ? 201 : 200).send(view);
+    if (startsInFlight >= MAX_STARTS_IN_FLIGHT) throw throttled(1 + Math.floor(Math.random() * 3));
+    startsInFlight++;
+    try {
+      const { created, view } = await startAttempt(req.em, req.actor, req.params.examId, app.clock.now(), requestLang(req));
+      return reply.code(created ? 201 : 200).send(view);
+    } finally {
+      startsInFlight--;
+    }
   });
 
   app.get('/attempts/:attemptId', {

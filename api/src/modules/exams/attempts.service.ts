@@ -32,7 +32,7 @@ const MAX_RESPONSE_CHARS = 40_000;
 // The exam as one person gets it
 
 interface ExamRow {
-  id: string; title_zh: string; title_en: string; kind: string; period: string; status: IExam['status'];
+  id: string; title_zh: string; title_en: string; kind: string; period: string; exam_status: IExam['status'];
   opens_at: Date; closes_at: Date; time_limit_minutes: number | null; attempts_allowed: number; attempt_wait_minutes: number;
   grading_method: IExam['gradingMethod']; pass_mark: string; navigation: string; shuffle_questions: boolean; shuffle_options: boolean;
   review_when: IExam['reviewWhen']; review_score: boolean; review_correctness: boolean; review_answers: boolean; review_feedback: boolean;
@@ -40,10 +40,12 @@ interface ExamRow {
   o_opens_at: Date | null; o_closes_at: Date | null; o_extra_minutes: number | null; o_extra_attempts: number | null;
 }
 
-const EXAM_COLUMNS = sql`e.id, e.title_zh, e.title_en, e.kind, e.period, e.status, e.opens_at, e.closes_at, e.time_limit_minutes,
+/** An exam's settings as one person gets them (with their override), without its id: joined rows keep their own. */
+const EXAM_SETTINGS = sql`e.title_zh, e.title_en, e.kind, e.period, e.status as exam_status, e.opens_at, e.closes_at, e.time_limit_minutes,
   e.attempts_allowed, e.attempt_wait_minutes, e.grading_method, e.pass_mark, e.navigation, e.shuffle_questions, e.shuffle_options,
   e.review_when, e.review_score, e.review_correctness, e.review_answers, e.review_feedback, e.grace_seconds, e.published_at,
   ov.opens_at as o_opens_at, ov.closes_at as o_closes_at, ov.extra_minutes as o_extra_minutes, ov.extra_attempts as o_extra_attempts`;
+const EXAM_COLUMNS = sql`e.id, ${EXAM_SETTINGS}`;
 
 /** Published exams whose audience reaches the person `u` (joined with `org_unit o`). */
 const reachesPerson = sql`e.status = 'published' and ${activeLearner('u')} and ${audienceReaches(audienceOf('e'), personOf('u', 'o'))}`;
@@ -52,7 +54,7 @@ const titleOf = (e: { title_zh: string; title_en: string }, lang: Lang) => (lang
 
 function windowOf(e: ExamRow): PersonalWindow {
   return personalWindow(
-    { status: e.status, opensAt: new Date(e.opens_at), closesAt: new Date(e.closes_at), timeLimitMinutes: e.time_limit_minutes, attemptsAllowed: e.attempts_allowed },
+    { status: e.exam_status, opensAt: new Date(e.opens_at), closesAt: new Date(e.closes_at), timeLimitMinutes: e.time_limit_minutes, attemptsAllowed: e.attempts_allowed },
     e.o_opens_at || e.o_closes_at || e.o_extra_minutes || e.o_extra_attempts
       ? { opensAt: e.o_opens_at && new Date(e.o_opens_at), closesAt: e.o_closes_at && new Date(e.o_closes_at), extraMinutes: e.o_extra_minutes ?? 0, extraAttempts: e.o_extra_attempts ?? 0 }
       : null,
@@ -246,74 +248,78 @@ function drawSnapshot(lines: { item: ItemRow; pool: PoolQuestion[] }[], seen: Se
 export async function startAttempt(em: EntityManager, actor: Actor, examId: string, now: Date, lang: Lang) {
   const e = await examForPerson(em, actor, examId);
   const w = windowOf(e);
-  const existing = await queryOne<{ id: string; deadline_at: Date; grace_seconds: number }>(em, sql`
-    select a.id, a.deadline_at, ${e.grace_seconds}::int as grace_seconds from exam_attempt a
-     where a.exam_id = ${examId} and a.user_id = ${actor.id} and a.status = 'in_progress'`);
-  if (existing) {
-    if (new Date(existing.deadline_at).getTime() + e.grace_seconds * 1000 >= now.getTime()) {
-      return { created: false, view: await getAttempt(em, actor, existing.id, now, lang, true) };
-    }
-    await finaliseOverdue(em, now, { attemptIds: [existing.id] });
-  }
   for (let tries = 0; ; tries++) {
+    if (tries > 5) throw refused(lang, 'attempt.start_again');
+    const mine = await query<{ id: string; status: string; submitted_at: Date | null; deadline_at: Date }>(em, sql`
+      select id, status, submitted_at, deadline_at from exam_attempt where exam_id = ${examId} and user_id = ${actor.id} order by number`);
+    const open = mine.find((m) => m.status === 'in_progress');
+    if (open) {
+      if (new Date(open.deadline_at).getTime() + e.grace_seconds * 1000 >= now.getTime()) {
+        return { created: false, view: await getAttempt(em, actor, open.id, now, lang, true) };
+      }
+      await finaliseOverdue(em, now, { attemptIds: [open.id] });
+      continue;
+    }
+    const block = startBlock(e, w, mine, now);
+    if (block) throw refused(lang, block.reason, block.params);
+    const lines = await linesOf(em, examId, e.published_at);
+    const seen = mine.length ? new Set((await query<{ question_id: string }>(em, sql`
+      select distinct v.question_id from exam_attempt a join attempt_question s on s.attempt_id = a.id
+        join question_version v on v.id = s.question_version_id where a.exam_id = ${examId} and a.user_id = ${actor.id}`)).map((r) => r.question_id))
+      : new Set<string>();
+    const snapshot = drawSnapshot(lines, seen, e);
+    if (!snapshot.length) throw refused(lang, 'attempt.no_questions');
+    const id = randomUUID();
+    const deadline = attemptDeadline(w, now);
+    let inserted: boolean;
     try {
-      return await em.transactional(async (tx) => {
-        const mine = await query<{ status: string; submitted_at: Date | null }>(tx, sql`
-          select status, submitted_at from exam_attempt where exam_id = ${examId} and user_id = ${actor.id} order by number`);
-        const block = startBlock(e, w, mine, now);
-        if (block) throw refused(lang, block.reason, block.params);
-        const lines = await linesOf(tx, examId, e.published_at);
-        const seen = new Set((await query<{ question_id: string }>(tx, sql`
-          select distinct v.question_id from exam_attempt a join attempt_question s on s.attempt_id = a.id
-            join question_version v on v.id = s.question_version_id where a.exam_id = ${examId} and a.user_id = ${actor.id}`)).map((r) => r.question_id));
-        const snapshot = drawSnapshot(lines, seen, e);
-        if (!snapshot.length) throw refused(lang, 'attempt.no_questions');
-        const id = randomUUID();
-        const deadline = attemptDeadline(w, now);
-        const inserted = await query<{ id: string }>(tx, sql`
+      inserted = await em.transactional(async (tx) => {
+        const rows = await query<{ id: string }>(tx, sql`
           insert into exam_attempt (id, exam_id, user_id, number, status, started_at, deadline_at, max_score)
           values (${id}, ${examId}, ${actor.id}, ${mine.length + 1}, 'in_progress', ${now}::timestamptz, ${deadline}::timestamptz,
-                  ${snapshot.reduce((s, x) => s + x.points, 0)})
+                  ${snapshot.reduce((sum, x) => sum + x.points, 0)})
           on conflict (exam_id, user_id) where status = 'in_progress' do nothing
           returning id`);
-        if (!inserted.length) return null;
+        if (!rows.length) return false;
         await exec(tx, sql`
-          insert into attempt_question (attempt_id, slot, exam_item_id, question_version_id, points, option_order)
-          select ${id}::uuid, s.slot, s.item_id, s.version_id, s.points,
-                 case when s.option_order is null then null else array(select jsonb_array_elements_text(s.option_order)::int) end
-            from jsonb_to_recordset(${JSON.stringify(snapshot.map((s) => ({ slot: s.slot, item_id: s.itemId, version_id: s.versionId, points: s.points, option_order: s.optionOrder })))}::jsonb)
-                 as s(slot int, item_id uuid, version_id uuid, points numeric, option_order jsonb)`);
-        await exec(tx, sql`
-          insert into question_usage (id, question_version_id, used_by_type, used_by_id)
-          select gen_random_uuid(), v, 'exam_attempt', ${id}::uuid from unnest(${[...new Set(snapshot.map((s) => s.versionId))]}::uuid[]) as v`);
-        await exec(tx, sql`insert into attempt_event (id, attempt_id, kind, received_at) values (${randomUUID()}, ${id}, 'started', ${now}::timestamptz)`);
-        return id;
-      }).then(async (id) => {
-        const resumeId = id ?? (await queryOne<{ id: string }>(em, sql`
-          select id from exam_attempt where exam_id = ${examId} and user_id = ${actor.id} and status = 'in_progress'`))?.id;
-        if (!resumeId) throw refused(lang, 'attempt.start_again');
-        return { created: id !== null, view: await getAttempt(em, actor, resumeId, now, lang, id === null) };
+          with s as (
+            select * from jsonb_to_recordset(${JSON.stringify(snapshot.map((x) => ({ slot: x.slot, item_id: x.itemId, version_id: x.versionId, points: x.points, option_order: x.optionOrder })))}::jsonb)
+                   as s(slot int, item_id uuid, version_id uuid, points numeric, option_order jsonb)),
+          q as (
+            insert into attempt_question (attempt_id, slot, exam_item_id, question_version_id, points, option_order)
+            select ${id}::uuid, s.slot, s.item_id, s.version_id, s.points,
+                   case when s.option_order is null then null else array(select jsonb_array_elements_text(s.option_order)::int) end
+              from s),
+          u as (
+            insert into question_usage (id, question_version_id, used_by_type, used_by_id)
+            select gen_random_uuid(), v, 'exam_attempt', ${id}::uuid from (select distinct version_id as v from s) d)
+          insert into attempt_event (id, attempt_id, kind, received_at) values (${randomUUID()}, ${id}, 'started', ${now}::timestamptz)`);
+        return true;
       });
     } catch (err) {
-      // Two starts at the same moment may both count the same attempt number: the loser resumes the winner's.
-      if (tries < 2 && (err as { code?: string }).code === '23505') continue;
+      // Two starts at the same moment may both take the same attempt number: the loser reads again and resumes.
+      if (tries < 3 && (err as { code?: string }).code === '23505') continue;
       throw err;
     }
+    if (!inserted) continue;
+    return { created: true, view: await getAttempt(em, actor, id, now, lang, false) };
   }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // The attempt, as its learner sees it
 
-interface AttemptRow { id: string; exam_id: string; user_id: string; number: number; status: string; started_at: Date; deadline_at: Date;
-  submitted_at: Date | null; finished_by: string | null; score: string | null; max_score: string; needs_grading: boolean; passed: boolean | null;
-  grace_seconds: number; navigation: string; title_zh: string; title_en: string }
+interface AttemptRow extends Omit<ExamRow, 'id'> { id: string; exam_id: string; user_id: string; number: number; status: string; started_at: Date;
+  deadline_at: Date; submitted_at: Date | null; finished_by: string | null; score: string | null; max_score: string; needs_grading: boolean;
+  passed: boolean | null }
 
+/** The actor's own attempt, with its exam's settings and the actor's override, in one read. */
 async function ownAttempt(em: EntityManager, actor: Actor, attemptId: string): Promise<AttemptRow> {
   const row = await queryOne<AttemptRow>(em, sql`
-    select a.id, a.exam_id, a.user_id, a.number, a.status, a.started_at, a.deadline_at, a.submitted_at, a.finished_by, a.score, a.max_score,
-           a.needs_grading, a.passed, e.grace_seconds, e.navigation, e.title_zh, e.title_en
-      from exam_attempt a join exam e on e.id = a.exam_id where a.id = ${attemptId} and a.user_id = ${actor.id}`);
+    select ${EXAM_SETTINGS}, a.id, a.exam_id, a.user_id, a.number, a.status, a.started_at, a.deadline_at, a.submitted_at, a.finished_by, a.score,
+           a.max_score, a.needs_grading, a.passed
+      from exam_attempt a join exam e on e.id = a.exam_id left join exam_override ov on ov.exam_id = e.id and ov.user_id = a.user_id
+     where a.id = ${attemptId} and a.user_id = ${actor.id}`);
   if (!row) throw notFound('attempt');
   return row;
 }
@@ -321,20 +327,48 @@ async function ownAttempt(em: EntityManager, actor: Actor, attemptId: string): P
 const overdue = (a: Pick<AttemptRow, 'status' | 'deadline_at' | 'grace_seconds'>, now: Date) =>
   a.status === 'in_progress' && new Date(a.deadline_at).getTime() + a.grace_seconds * 1000 < now.getTime();
 
-interface SlotView { slot: number; points: string; option_order: number[] | null; learner: LearnerView | null; content: Record<string, unknown>;
-  content_hash: string; key: string; language: QLang; tags: string[]; type: string }
+/**
+ * Learner views of question versions, kept by this process: a version never changes once an attempt uses it, so its
+ * view is read from the database once, not for every start and every reload of every attempt.
+ */
+const VIEW_CACHE_MAX = 5000;
+const viewCache = new Map<string, LearnerView>();
+
+async function learnerViews(em: EntityManager, versionIds: readonly string[]): Promise<Map<string, LearnerView>> {
+  const out = new Map<string, LearnerView>();
+  const missing: string[] = [];
+  for (const id of new Set(versionIds)) {
+    const hit = viewCache.get(id);
+    if (hit) out.set(id, hit);
+    else missing.push(id);
+  }
+  if (missing.length) {
+    const rows = await query<{ id: string; learner: LearnerView | null; content: Record<string, unknown> | null; content_hash: string; key: string;
+      language: QLang; tags: string[] }>(em, sql`
+      select v.id, v.rendered->'learner' as learner, case when v.rendered is null then v.content else null end as content, v.content_hash,
+             q.key, q.language, q.tags
+        from question_version v join question q on q.id = v.question_id where v.id = any(${missing}::uuid[])`);
+    for (const r of rows) {
+      const view = r.learner ?? learnerView(joinQuestion(r.content ?? {}, { key: r.key, language: r.language, tags: r.tags ?? [], modules: [] }), r.content_hash);
+      if (viewCache.size >= VIEW_CACHE_MAX) viewCache.delete(viewCache.keys().next().value!);
+      viewCache.set(r.id, view);
+      out.set(r.id, view);
+    }
+  }
+  return out;
+}
+
+interface SnapshotRow { slot: number; points: string; option_order: number[] | null; question_version_id: string }
 
 async function slotsOf(em: EntityManager, attemptId: string) {
-  return query<SlotView>(em, sql`
-    select s.slot, s.points, s.option_order, v.rendered->'learner' as learner, v.type,
-           case when v.rendered is null then v.content else null end as content, v.content_hash, q.key, q.language, q.tags
-      from attempt_question s join question_version v on v.id = s.question_version_id join question q on q.id = v.question_id
-     where s.attempt_id = ${attemptId} order by s.slot`);
+  const rows = await query<SnapshotRow>(em, sql`
+    select slot, points, option_order, question_version_id from attempt_question where attempt_id = ${attemptId} order by slot`);
+  const views = await learnerViews(em, rows.map((r) => r.question_version_id));
+  return rows.map((r) => learnerSlot(r, views.get(r.question_version_id)!));
 }
 
 /** The learner view of one slot: the version's kept rendering, its options in the attempt's order. Never a key. */
-function learnerSlot(s: SlotView) {
-  const view: LearnerView = s.learner ?? learnerView(joinQuestion(s.content, { key: s.key, language: s.language, tags: s.tags ?? [], modules: [] }), s.content_hash);
+function learnerSlot(s: Pick<SnapshotRow, 'slot' | 'points' | 'option_order'>, view: LearnerView) {
   const options = view.options && s.option_order?.length === view.options.length ? s.option_order.map((i) => view.options![i]) : view.options;
   return {
     slot: s.slot, type: view.type, points: Number(s.points), stemHtml: view.stemHtml, response: view.response,
@@ -360,7 +394,7 @@ export async function getAttempt(em: EntityManager, actor: Actor, attemptId: str
     id: a.id, examId: a.exam_id, title: titleOf(a, _lang), number: a.number, status: a.status,
     startedAt: new Date(a.started_at).toISOString(), deadlineAt: new Date(a.deadline_at).toISOString(), serverNow: now.toISOString(),
     graceSeconds: a.grace_seconds, submittedAt: iso(a.submitted_at), navigation: a.navigation, resumed,
-    questions: slots.map(learnerSlot),
+    questions: slots,
     answers: answers.map((r) => ({ slot: r.slot, seq: r.seq, response: r.response, flagged: r.flagged, savedAt: new Date(r.saved_at).toISOString() })),
   };
 }
@@ -470,8 +504,7 @@ export async function submitAttempt(em: EntityManager, actor: Actor, attemptId: 
     }
     a = await ownAttempt(em, actor, attemptId);
   }
-  const e = await examForPerson(em, actor, a.exam_id).catch(() => null);
-  const from = e ? reviewFrom(e, windowOf(e), a.submitted_at && new Date(a.submitted_at)) : null;
+  const from = reviewFrom(a, windowOf(a), a.submitted_at && new Date(a.submitted_at));
   return {
     attemptId: a.id, status: a.status, submittedAt: new Date(a.submitted_at!).toISOString(), finishedBy: a.finished_by ?? 'learner',
     reviewFrom: iso(from), reviewAvailable: from !== null && now >= from,
@@ -511,9 +544,7 @@ export async function getAttemptReview(em: EntityManager, actor: Actor, attemptI
     a = await ownAttempt(em, actor, attemptId);
   }
   if (a.status === 'in_progress') throw refused(lang, 'attempt.not_finished');
-  const e = await queryOne<ExamRow>(em, sql`select ${EXAM_COLUMNS} from exam e
-    left join exam_override ov on ov.exam_id = e.id and ov.user_id = ${actor.id} where e.id = ${a.exam_id}`);
-  if (!e) throw notFound('attempt');
+  const e = a;
   const from = reviewFrom(e, windowOf(e), a.submitted_at && new Date(a.submitted_at));
   const available = from !== null && now >= from;
   const base = {
@@ -521,15 +552,16 @@ export async function getAttemptReview(em: EntityManager, actor: Actor, attemptI
     available, availableFrom: available ? null : iso(from),
   };
   if (!available) return { ...base, questions: [], changes: [] };
-  const slots = await query<SlotView & { rendered_answer: Record<string, unknown> | null; score: string | null; correct: boolean | null; needs_grading: boolean; grader_comment: string;
+  const slots = await query<SnapshotRow & { rendered_answer: Record<string, unknown> | null; content_hash: string; key: string; language: QLang; tags: string[]; score: string | null; correct: boolean | null; needs_grading: boolean; grader_comment: string;
     response: Record<string, unknown> | null; full: Record<string, unknown> }>(em, sql`
-    select s.slot, s.points, s.option_order, v.rendered->'learner' as learner, v.rendered->'answer' as rendered_answer, v.type,
+    select s.slot, s.points, s.option_order, s.question_version_id, v.rendered->'answer' as rendered_answer,
            v.content as full, v.content_hash, q.key, q.language, q.tags, s.score, s.correct, s.needs_grading, s.grader_comment, r.response
       from attempt_question s join question_version v on v.id = s.question_version_id join question q on q.id = v.question_id
       left join attempt_answer r on r.attempt_id = s.attempt_id and r.slot = s.slot
      where s.attempt_id = ${a.id} order by s.slot`);
+  const views = await learnerViews(em, slots.map((s) => s.question_version_id));
   const questions = slots.map((s) => {
-    const view = learnerSlot({ ...s, content: s.full });
+    const view = learnerSlot(s, views.get(s.question_version_id)!);
     const answer = (s.rendered_answer ?? answerView(joinQuestion(s.full, { key: s.key, language: s.language, tags: s.tags ?? [], modules: [] }))) as Record<string, unknown>;
     const { explanationHtml, ...key } = keyOf(answer, e.review_feedback);
     return {
