@@ -287,6 +287,52 @@ describe('taking an exam', () => {
   });
 });
 
+describe('nothing a learner receives gives an answer away before the review policy allows it', () => {
+  const policies = [
+    { reviewWhen: 'never', reviewScore: true, reviewCorrectness: true, reviewAnswers: true, reviewFeedback: true, expect: [] as string[] },
+    { reviewWhen: 'after_close', reviewScore: true, reviewCorrectness: true, reviewAnswers: true, reviewFeedback: true, expect: [] as string[] },
+    { reviewWhen: 'immediately', reviewScore: false, reviewCorrectness: false, reviewAnswers: false, reviewFeedback: false, expect: [] as string[] },
+    { reviewWhen: 'immediately', reviewScore: true, reviewCorrectness: false, reviewAnswers: false, reviewFeedback: false, expect: ['score', 'passed'] },
+    { reviewWhen: 'immediately', reviewScore: false, reviewCorrectness: true, reviewAnswers: false, reviewFeedback: false, expect: ['correct'] },
+    { reviewWhen: 'immediately', reviewScore: false, reviewCorrectness: false, reviewAnswers: true, reviewFeedback: false, expect: ['key', 'correct', 'weight', 'modelAnswerHtml'] },
+  ];
+  for (const policy of policies) {
+    it(`walks every learner response under ${JSON.stringify(policy)}`, async () => {
+      const { expect: allowed, ...settings } = policy;
+      const examId = await makeExam({ ...settings, userIds: [ids.a1] });
+      const seen: { name: string; body: unknown }[] = [];
+      const keep = (name: string, res: LightMyRequestResponse) => { expect(res.statusCode, `${name}: ${res.body}`).toBeLessThan(300); seen.push({ name, body: res.json() }); return res.json(); };
+      // Of the learner's list, this exam's entry (the others follow their own policies).
+      const listed = async (name: string) => {
+        const res = await call('a1', 'GET', '/api/me/exams');
+        expect(res.statusCode).toBe(200);
+        seen.push({ name, body: res.json().items.find((x: { id: string }) => x.id === examId) });
+      };
+      await listed('listMyExams');
+      const a = keep('startAttempt', await call('a1', 'POST', `/api/exams/${examId}/attempts`));
+      keep('getAttempt', await call('a1', 'GET', `/api/attempts/${a.id}`));
+      const answers = [];
+      for (const q of a.questions) answers.push({ slot: q.slot, seq: 1, response: await rightResponse(a.id, q.slot) });
+      keep('saveAnswers', await call('a1', 'PUT', `/api/attempts/${a.id}/answers`, { answers }));
+      keep('recordAttemptEvents', await call('a1', 'POST', `/api/attempts/${a.id}/events`, { events: [{ kind: 'hidden', at: NOW }] }));
+      keep('submitAttempt', await call('a1', 'POST', `/api/attempts/${a.id}/submit`, {}));
+      keep('getAttempt after submit', await call('a1', 'GET', `/api/attempts/${a.id}`));
+      await listed('listMyExams after submit');
+      const review = keep('getAttemptReview', await call('a1', 'GET', `/api/attempts/${a.id}/review`));
+      const leaks = seen.flatMap(({ name, body }) => keysIn(body).map((k) => `${name} ${k}`));
+      const unexpected = leaks.filter((l) => !allowed.some((k) => l.endsWith(`.${k}`)));
+      expect(unexpected).toEqual([]);
+      // The texts of the explanation and the option feedback never appear unless feedback is shown.
+      const text = JSON.stringify(seen.map((x) => x.body));
+      expect(text).not.toContain('解析');
+      expect(text).not.toContain('反馈甲');
+      expect(text).not.toContain('分析（3分）');
+      if (policy.reviewWhen === 'immediately' && policy.reviewAnswers) expect(review.questions.some((q: { key?: unknown }) => q.key)).toBe(true);
+      if (policy.reviewWhen === 'immediately' && policy.reviewScore) expect(review.score).toBe(3);
+    });
+  }
+});
+
 describe.runIf(onPostgres())('finalising on PostgreSQL from several processes at once', () => {
   it('finalises each overdue attempt exactly once', async () => {
     const people: string[] = [];
