@@ -14,6 +14,7 @@ const PAGE_PERMISSIONS: readonly (readonly [string, Permission])[] = [
   ['/author', 'modules.author'],
   ['/bank', 'questions.manage'],
   ['/assignments', 'assignments.manage'],
+  ['/exam-admin', 'exams.manage'],
   ['/admin/users', 'people.read'],
   ['/admin/org-units', 'org_units.manage'],
   ['/admin/import', 'people.admin'],
