@@ -9,15 +9,15 @@ const product = useProduct();
 // closes before it opens is said beside the closing time (by the server, mapped onto the field), a draw larger than
 // its pool is said beside that line's draw count, the saved draw shows its pool size and points, publishing asks
 // first, and the calendar then lists the exam. The results of a past demo exam show a pass rate, a distribution and
-// export links that download; its item analysis shows the test's reliability and flags questions.
+// export links that download; its item analysis shows the test's reliability and each question's response frequencies.
 const RUNS = [
   {
     name: 'zh-phone', viewport: { width: 360, height: 740 }, locale: 'zh-CN',
-    l: { closesBefore: '结束时间必须晚于开始时间', pool: '题库中可抽', poolTooSmall: '不够抽', created: '考试已创建', published: '考试已发布', scheduled: '未开始', passRate: '合格率', csv: '导出 CSV', alpha: '信度', flagged: '需复查', summary: '请更正' },
+    l: { closesBefore: '结束时间必须晚于开始时间', pool: '题库中可抽', poolTooSmall: '不够抽', created: '考试已创建', published: '考试已发布', scheduled: '未开始', passRate: '合格率', csv: '导出 CSV', alpha: '信度', summary: '请更正' },
   },
   {
     name: 'en-desktop', viewport: { width: 1280, height: 900 }, locale: 'en-GB',
-    l: { closesBefore: 'must be after the opening time', pool: 'questions in the pool', poolTooSmall: 'fewer than the', created: 'Exam created', published: 'Exam published', scheduled: 'Scheduled', passRate: 'Pass rate', csv: 'Export CSV', alpha: 'Reliability', flagged: 'questions to look at again', summary: 'Please correct' },
+    l: { closesBefore: 'must be after the opening time', pool: 'questions in the pool', poolTooSmall: 'fewer than the', created: 'Exam created', published: 'Exam published', scheduled: 'Scheduled', passRate: 'Pass rate', csv: 'Export CSV', alpha: 'Reliability', summary: 'Please correct' },
   },
 ] as const;
 
@@ -34,7 +34,7 @@ async function noSidewaysScroll(page: Page) {
 
 describe('exam admin', () => {
   for (const run of RUNS) {
-    it(`a trainer creates, fixes and publishes an exam (${run.name})`, async () => {
+    it(`a trainer creates, fixes and publishes an exam, and finds it on the calendar (${run.name})`, async () => {
       const { l } = run;
       const context = await product.browser.newContext({ viewport: run.viewport, locale: run.locale });
       context.setDefaultTimeout(15_000);
@@ -101,6 +101,89 @@ describe('exam admin', () => {
         expect(saved.items).toHaveLength(1);
         expect(saved.items[0].drawCount).toBe(3);
         expect(saved.passMark).toBe(18);
+
+        // The department calendar lists it in its month.
+        const [year] = saved.period.split('-');
+        await page.goto(`${product.server.baseUrl}/exam-admin/calendar?year=${year}`);
+        const entry = page.locator(`section[data-period="${saved.period}"] li[data-exam="${examId}"]`);
+        await entry.waitFor();
+        expect(await entry.innerText()).toContain(title);
+        expect(await entry.innerText()).toContain(l.scheduled);
+        await noSidewaysScroll(page);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+
+  for (const run of RUNS) {
+    it(`shows a past exam's results with exports, its item analysis, and makes it up from the calendar in two taps (${run.name})`, async () => {
+      const { l } = run;
+      const context = await product.browser.newContext({ viewport: run.viewport, locale: run.locale, acceptDownloads: true });
+      context.setDefaultTimeout(15_000);
+      const page = await context.newPage();
+      try {
+        await signIn(page, product.server.baseUrl, 'trainer');
+        // A past demo monthly exam that somebody missed.
+        const closed = (await (await page.request.get(`${product.server.baseUrl}/api/exams?state=closed&kind=monthly&limit=20`)).json()).items as { id: string; title: string; period: string }[];
+        expect(closed.length).toBeGreaterThan(0);
+        let past: { id: string; title: string; period: string } | null = null;
+        for (const e of closed) {
+          const r = await (await page.request.get(`${product.server.baseUrl}/api/exams/${e.id}/results`)).json();
+          if (r.people.some((p: { outcome: string }) => p.outcome === 'missed')) { past = e; break; }
+        }
+        expect(past).not.toBeNull();
+        const exam = past!;
+
+        await page.goto(`${product.server.baseUrl}/exam-admin/${exam.id}/results`);
+        const passRate = page.getByTestId('pass-rate');
+        await passRate.waitFor();
+        expect(await passRate.innerText()).toMatch(/^\d+(\.\d)?%$/);
+        expect(await page.getByTestId('results-figures').innerText()).toContain(l.passRate);
+        expect(await page.getByTestId('distribution').locator('li').count()).toBe(10);
+        expect(await page.getByTestId('results-people').locator('tbody tr').count()).toBeGreaterThan(10);
+        await noSidewaysScroll(page);
+        const csv = page.getByTestId('export-csv');
+        expect(await csv.innerText()).toBe(l.csv);
+        expect(await csv.getAttribute('href')).toBe(`/api/exams/${exam.id}/results/export?format=csv`);
+        expect(await page.getByTestId('export-xlsx').getAttribute('href')).toBe(`/api/exams/${exam.id}/results/export?format=xlsx`);
+        expect((await csv.boundingBox())!.height).toBeGreaterThanOrEqual(44);
+        const [download] = await Promise.all([page.waitForEvent('download'), csv.click()]);
+        expect(download.suggestedFilename()).toMatch(/\.csv$/);
+        if (run.name === 'zh-phone') {
+          await page.evaluate(() => window.scrollTo(0, 0));
+          await page.screenshot({ path: join(process.cwd(), 'docs', 'ui', 'exam-results-zh-phone.png') });
+        }
+        await page.screenshot({ path: join(ARTIFACTS, `exam-admin-results-${run.name}.png`), fullPage: true });
+
+        await page.goto(`${product.server.baseUrl}/exam-admin/${exam.id}/analysis`);
+        const alpha = page.getByTestId('alpha');
+        await alpha.waitFor();
+        expect(await alpha.innerText()).toMatch(/%$/);
+        expect(await page.getByTestId('analysis-test').innerText()).toContain(l.alpha);
+        const firstRow = page.getByTestId('analysis-questions').locator('tbody > tr').first();
+        expect(await firstRow.innerText()).toMatch(/\d+(\.\d+)?%/);
+        const details = firstRow.locator('details');
+        await details.locator('summary').click();
+        await expect.poll(() => details.locator('.freq tbody tr').count()).toBeGreaterThan(0);
+        await noSidewaysScroll(page);
+        await page.screenshot({ path: join(ARTIFACTS, `exam-admin-analysis-${run.name}.png`), fullPage: true });
+
+        // Make-up for those who missed it: the button on the calendar, then Create in the prefilled sheet.
+        await page.goto(`${product.server.baseUrl}/exam-admin/calendar?year=${exam.period.slice(0, 4)}`);
+        const item = page.locator(`li[data-exam="${exam.id}"]`);
+        await item.waitFor();
+        await item.getByTestId('calendar-makeup').click();
+        const sheet = page.getByTestId('makeup-sheet');
+        await sheet.waitFor();
+        expect(await page.locator('#makeup-opensAt').inputValue()).not.toBe('');
+        expect(await page.locator('#makeup-closesAt').inputValue()).not.toBe('');
+        await sheet.getByTestId('makeup-create').click();
+        const made = page.getByTestId('makeup-made');
+        await made.waitFor();
+        await expect.poll(() => sheet.isVisible()).toBe(false);
+        const makeups = (await (await page.request.get(`${product.server.baseUrl}/api/exams?kind=makeup&state=draft`)).json()).items as { makeupOf: string }[];
+        expect(makeups.some((m) => m.makeupOf === exam.id)).toBe(true);
       } finally {
         await context.close();
       }

@@ -1,0 +1,9 @@
+import { api } from '$lib/api/client';
+import { pageError } from '$lib/api/load';
+import type { PageLoad } from './$types';
+
+export const load: PageLoad = async ({ fetch, params, depends }) => {
+  depends('app:lang', 'app:exam');
+  const results = await api.get('/api/exams/{examId}/results', { fetch, path: { examId: params.examId } }).catch(pageError);
+  return { results };
+};
