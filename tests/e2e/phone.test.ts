@@ -12,9 +12,9 @@ const product = useProduct();
  */
 const people = [
   { username: '10001', who: 'staff', measureTargets: true, destinations: ['/', '/learn', '/study', '/account'] },
-  { username: 'manager', who: 'manager', measureTargets: true, destinations: ['/', '/learn', '/assignments', '/study/review', '/admin/users', '/account'] },
-  { username: 'trainer', who: 'trainer', measureTargets: false, destinations: ['/', '/learn', '/author', '/bank', '/assignments', '/study/review', '/admin/users', '/account'] },
-  { username: 'admin', who: 'admin', measureTargets: false, destinations: ['/', '/learn', '/author', '/bank', '/assignments', '/study/review', '/admin/users', '/admin/org-units', '/admin/import', '/account'] },
+  { username: 'manager', who: 'manager', measureTargets: true, destinations: ['/', '/learn', '/exam-admin', '/assignments', '/study/review', '/admin/users', '/account'] },
+  { username: 'trainer', who: 'trainer', measureTargets: false, destinations: ['/', '/learn', '/author', '/bank', '/exam-admin', '/assignments', '/study/review', '/admin/users', '/account'] },
+  { username: 'admin', who: 'admin', measureTargets: false, destinations: ['/', '/learn', '/author', '/bank', '/exam-admin', '/assignments', '/study/review', '/admin/users', '/admin/org-units', '/admin/import', '/account'] },
 ];
 // Screens below the destinations, opened by address.
 const EXTRA: Record<string, string[]> = {
