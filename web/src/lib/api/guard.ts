@@ -13,6 +13,7 @@ const PAGE_PERMISSIONS: readonly (readonly [string, Permission])[] = [
   ['/learn', 'learning.study'],
   ['/author', 'modules.author'],
   ['/bank', 'questions.manage'],
+  ['/grading', 'exams.grade'],
   ['/assignments', 'assignments.manage'],
   ['/exam-admin', 'exams.manage'],
   ['/admin/users', 'people.read'],
