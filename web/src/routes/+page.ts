@@ -18,7 +18,7 @@ const orNothing = <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => un
 export const load: PageLoad = async ({ fetch, parent, depends }) => {
   depends('app:lang');
   const { me } = await parent();
-  if (!me) return { board: 'learner' as const, learning: null, counts: null, summary: null };
+  if (!me) return { board: 'learner' as const, learning: null, counts: null, summary: null, exams: null };
   const total = (query: { role?: 'staff'; disabled?: boolean }) => api.get('/api/users', { fetch, query: { ...query, limit: 1 } }).then((r) => r.total);
   const board = dashboardOf(me);
   let counts: Promise<Counts> | null = null;
@@ -48,6 +48,7 @@ export const load: PageLoad = async ({ fetch, parent, depends }) => {
   return {
     board,
     learning: board === 'learner' ? api.get('/api/me/learning', { fetch }).catch(() => null) : null,
+    exams: board === 'learner' && can(me, 'exams.take') ? api.get('/api/me/exams', { fetch }).catch(() => undefined) : null,
     counts: counts?.catch(() => null) ?? null,
     summary,
   };

@@ -11,7 +11,7 @@ export interface DuplicateRecord { id: string; userId?: string; name: string; da
 /** A problem+json answer from the API, already in the user's language (the request carries Accept-Language). */
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, readonly detail: string, readonly errors: FieldError[] = [], readonly requestId?: string,
-    readonly duplicates: DuplicateRecord[] = []) {
+    readonly duplicates: DuplicateRecord[] = [], readonly retryAfterSeconds?: number) {
     super(detail);
   }
   fieldError(path: string): string | undefined {
@@ -92,7 +92,8 @@ async function send(apiPath: string, opts: SendOptions): Promise<Response> {
   }
   if (!res.ok) {
     const p = (res.headers.get('content-type') ?? '').includes('json') ? await res.json().catch(() => ({})) : {};
-    throw new ApiError(res.status, p.code ?? 'error', p.detail ?? String(res.status), p.errors ?? [], p.requestId, p.duplicates ?? []);
+    throw new ApiError(res.status, p.code ?? 'error', p.detail ?? String(res.status), p.errors ?? [], p.requestId, p.duplicates ?? [],
+      Number(res.headers.get('retry-after')) || undefined);
   }
   return res;
 }

@@ -11,6 +11,7 @@ const PAGE_PERMISSIONS: readonly (readonly [string, Permission])[] = [
   ['/study/review', 'study.review'],
   ['/study', 'learning.study'],
   ['/learn', 'learning.study'],
+  ['/exams', 'exams.take'],
   ['/author', 'modules.author'],
   ['/bank', 'questions.manage'],
   ['/grading', 'exams.grade'],
