@@ -1,0 +1,184 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS, signIn, useProduct } from '../helpers/browser.js';
+
+const product = useProduct();
+const DOCS = join(process.cwd(), 'docs', 'ui');
+
+/** Answers the question on screen with whatever its kind takes; returns what kind it was. */
+async function answerCurrent(page: Page, n: number): Promise<string> {
+  const q = page.getByTestId('question');
+  const options = q.getByTestId('option');
+  if (await options.count()) {
+    await options.nth(n % (await options.count())).click();
+    return 'option';
+  }
+  const blanks = q.locator('input.blank-input');
+  if (await blanks.count()) {
+    for (let i = 0; i < (await blanks.count()); i++) await blanks.nth(i).fill(`答案${n}-${i}`);
+    return 'blanks';
+  }
+  if (await q.getByTestId('number-input').count()) {
+    await q.getByTestId('number-input').fill(String(10 + n));
+    return 'number';
+  }
+  const selects = q.locator('select');
+  if (await selects.count()) {
+    for (let i = 0; i < (await selects.count()); i++) await selects.nth(i).selectOption({ index: 1 + ((i + n) % ((await selects.nth(i).locator('option').count()) - 1)) });
+    return 'matching';
+  }
+  if (await q.getByTestId('order-keep').count()) {
+    await q.locator('.ordering button').nth(1).click();
+    return 'ordering';
+  }
+  await q.getByTestId('text-answer').fill(`第 ${n} 题的回答`);
+  return 'text';
+}
+
+const status = (page: Page) => page.getByTestId('save-status').getAttribute('data-status');
+
+describe('taking an exam on a phone (360 px, Chinese)', () => {
+  it('keeps every answer through going offline and a reload, then submits and shows what the policy allows', async () => {
+    const context = await product.browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signIn(page, product.server.baseUrl, '10001');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+
+    // The home page reminds the learner of the exam open now.
+    const home = page.getByTestId('home-exams');
+    await home.getByTestId('home-exam').first().waitFor();
+    expect(await home.getByTestId('home-exams-count').textContent()).toMatch(/^\d+$/);
+
+    // The list, reached through the bottom bar.
+    await page.getByTestId('bottom-nav').locator('a[href="/exams"]').click();
+    await page.waitForURL('**/exams');
+    const card = page.getByTestId('exam-open').first();
+    await card.waitFor();
+    expect(await card.textContent()).toContain('截止');
+    await card.getByTestId('exam-start').click();
+    await page.waitForURL(/\/exams\/attempt\/[0-9a-f-]{36}$/);
+    const attemptId = page.url().split('/').pop()!;
+    await page.getByTestId('question').waitFor();
+    expect(await page.getByTestId('timer').textContent()).toMatch(/剩余 \d+:\d\d/);
+
+    // Tap targets: navigator cells and the options of a choice question are at least 44 x 44 px.
+    const cells = page.getByTestId('nav-cell');
+    const total = await cells.count();
+    expect(total).toBeGreaterThanOrEqual(5);
+    for (const box of await cells.evaluateAll((els) => els.map((e) => e.getBoundingClientRect()))) {
+      expect(box.width).toBeGreaterThanOrEqual(44);
+      expect(box.height).toBeGreaterThanOrEqual(44);
+    }
+    let measuredOptions = false;
+    for (let i = 0; i < total && !measuredOptions; i++) {
+      const opts = page.getByTestId('question').getByTestId('option');
+      if (await opts.count()) {
+        for (const box of await opts.evaluateAll((els) => els.map((e) => e.getBoundingClientRect()))) {
+          expect(box.height).toBeGreaterThanOrEqual(44);
+          expect(box.width).toBeGreaterThanOrEqual(44);
+        }
+        measuredOptions = true;
+      }
+      if (!measuredOptions) await cells.nth(i + 1).click();
+    }
+    expect(measuredOptions).toBe(true);
+    await cells.nth(0).click();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+
+    // Two answers online.
+    const kinds: string[] = [];
+    for (const n of [0, 1]) {
+      kinds.push(await answerCurrent(page, n));
+      await page.getByTestId('next').click();
+    }
+    await expect.poll(() => status(page), { timeout: 10_000 }).toBe('saved');
+    expect(await page.getByTestId('save-status').textContent()).toBe('已保存');
+
+    // Offline: two more, kept on the device.
+    await context.setOffline(true);
+    for (const n of [2, 3]) {
+      kinds.push(await answerCurrent(page, n));
+      await page.getByTestId('next').click();
+    }
+    // Flag question 4 for review.
+    await cells.nth(3).click();
+    await page.getByTestId('flag').click();
+    await expect.poll(() => status(page), { timeout: 10_000 }).toBe('offline');
+    expect(await page.getByTestId('save-status').textContent()).toContain('离线，答案已保存在本机');
+    // Scrolled down to the navigator, the timer and the status stay in sight right under the sticky header.
+    await page.getByTestId('navigator').scrollIntoViewIfNeeded();
+    const [headerBottom, barTop] = await page.evaluate(() => [
+      document.querySelector('.shell > header')!.getBoundingClientRect().bottom,
+      document.querySelector('[data-testid=exam-bar]')!.getBoundingClientRect().top,
+    ]);
+    expect(barTop).toBeGreaterThanOrEqual(headerBottom - 1);
+    expect(barTop).toBeLessThan(headerBottom + 20);
+    mkdirSync(DOCS, { recursive: true });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(DOCS, 'exam-take-zh-phone.png') });
+    const keptOffline = await page.evaluate((id) => JSON.parse(localStorage.getItem(`exam-outbox:${id}`) ?? '{}'), attemptId) as { pending: Record<string, { seq: number }> };
+    expect(Object.keys(keptOffline.pending).sort()).toEqual(['2', '3']);
+
+    // A reload while saves still cannot get through: the page opens with the answers kept locally.
+    await page.route('**/api/attempts/*/answers', (route) => route.abort('internetdisconnected'));
+    await page.route('**/api/attempts/*/events', (route) => route.abort('internetdisconnected'));
+    await context.setOffline(false);
+    await page.reload();
+    await page.getByTestId('question').waitFor();
+    await expect.poll(() => status(page), { timeout: 10_000 }).toBe('offline');
+    // It reopens where the learner was, with question 4 flagged and 3 and 4 answered.
+    expect(await page.getByTestId('question').getAttribute('data-slot')).toBe('3');
+    expect(await cells.nth(3).getAttribute('class')).toMatch(/flagged/);
+    for (const i of [0, 1, 2, 3]) expect(await cells.nth(i).getAttribute('class'), `cell ${i + 1}`).toMatch(/answered/);
+    // One more answer while saves still fail.
+    await cells.nth(4).click();
+    kinds.push(await answerCurrent(page, 4));
+
+    // Back online: everything reaches the server at the newest sequence number.
+    await page.unrouteAll();
+    await context.setOffline(true);
+    await context.setOffline(false);
+    await expect.poll(() => status(page), { timeout: 20_000 }).toBe('saved');
+    expect(await page.getByTestId('save-status').textContent()).toBe('已保存');
+    const seqs = await page.evaluate((id) => (JSON.parse(localStorage.getItem(`exam-outbox:${id}`) ?? '{}') as { seqs: Record<string, number>; pending: object }), attemptId);
+    expect(seqs.pending).toEqual({});
+    const server = await (await page.request.get(`${product.server.baseUrl}/api/attempts/${attemptId}`)).json() as {
+      answers: { slot: number; seq: number; flagged: boolean; response: Record<string, unknown> }[];
+    };
+    const bySlot = new Map(server.answers.map((a) => [a.slot, a]));
+    for (const slot of [0, 1, 2, 3, 4]) {
+      expect(bySlot.get(slot), `slot ${slot} (${kinds[slot]})`).toBeTruthy();
+      expect(bySlot.get(slot)!.seq, `slot ${slot}`).toBe(seqs.seqs[String(slot)]);
+    }
+    expect(bySlot.get(3)!.flagged).toBe(true);
+
+    // Submit: the sheet lists what is unanswered and flagged.
+    await page.getByTestId('submit-early').click();
+    const sheet = page.getByTestId('submit-sheet');
+    await sheet.waitFor();
+    expect(await sheet.getByTestId('unanswered-list').locator('button').count()).toBe(total - 5);
+    expect(await sheet.getByTestId('flagged-list').locator('button').allTextContents()).toEqual(['4']);
+    await sheet.getByTestId('confirm-submit').click();
+    const finished = page.getByTestId('attempt-finished');
+    await finished.waitFor();
+    expect(await finished.textContent()).toContain('答卷已提交');
+    // The demo exam shows results after it closes: the screen says when.
+    expect(await finished.textContent()).toMatch(/成绩和答卷将于 .+ 公布/);
+    expect(await page.evaluate((id) => localStorage.getItem(`exam-outbox:${id}`), attemptId)).toBeNull();
+    await page.screenshot({ path: join(ARTIFACTS, 'exam-submitted-zh-phone.png') });
+
+    // The list now says it is submitted, with no second start (one attempt allowed).
+    await page.goto(product.server.baseUrl + '/exams');
+    const after = page.getByTestId('exam-open').first();
+    await after.waitFor();
+    expect(await after.getByTestId('exam-start').count()).toBe(0);
+    expect(await after.getByTestId('exam-blocked').textContent()).toContain('作答次数已用完');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
