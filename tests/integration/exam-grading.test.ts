@@ -298,6 +298,40 @@ describe('regrading', () => {
   });
 });
 
+describe('regrading many attempts', () => {
+  it('regrades every finished attempt of a large exam, across batches, in one transaction', async () => {
+    // 1,201 attempts of one person (more than two batches of 500; the last still in progress), all answered with option 0, which version 1 keyed and version 2 does not.
+    const examId = randomUUID();
+    const n = 1201;
+    await exec(em(), sql`
+      insert into exam (id, title_zh, kind, period, status, opens_at, closes_at, created_by)
+      select ${examId}, '大考', 'practice', '2026-12', 'published', '2026-12-01T00:00:00Z', '2026-12-02T00:00:00Z', created_by from exam where id = ${f.examId}`);
+    await exec(em(), sql`
+      insert into exam_attempt (id, exam_id, user_id, number, status, started_at, deadline_at, submitted_at, finished_by, score, max_score)
+      select gen_random_uuid(), ${examId}, a.user_id, g, case when g = ${n} then 'in_progress' else 'submitted' end,
+             '2026-12-01T02:00:00Z', '2026-12-01T03:00:00Z', '2026-12-01T02:30:00Z', 'learner', 2, 2
+        from exam_attempt a, generate_series(1, ${n}) g where a.id = ${f.right.attemptId}`);
+    await exec(em(), sql`
+      insert into attempt_question (attempt_id, slot, question_version_id, points, score, fraction, correct)
+      select id, 0, ${f.choiceV1}, 2, 2, 1, true from exam_attempt where exam_id = ${examId}`);
+    await exec(em(), sql`
+      insert into attempt_answer (attempt_id, slot, response, seq) select id, 0, '{"choice":0}'::jsonb, 1 from exam_attempt where exam_id = ${examId}`);
+    const res = await call('POST', `/api/exams/${examId}/regrade`, { questionId: f.choiceId, reason: '答案更正' });
+    expect(res.statusCode, res.body).toBe(200);
+    const finished = n - 1;
+    expect(res.json()).toMatchObject({ fromVersion: 1, toVersion: 2, attemptsRegraded: finished, attemptsChanged: finished });
+    const after = await query<{ status: string; version: string; score: number | null; total: number | null; n: number }>(em(), sql`
+      select a.status, q.question_version_id as version, q.score::float as score, a.score::float as total, count(*)::int as n
+        from exam_attempt a join attempt_question q on q.attempt_id = a.id where a.exam_id = ${examId}
+       group by 1, 2, 3, 4 order by 1`);
+    expect(after).toEqual([
+      { status: 'in_progress', version: f.choiceV1, score: 2, total: 2, n: 1 },
+      { status: 'submitted', version: expect.any(String), score: 0, total: 0, n: finished },
+    ]);
+    expect(after[1].version).not.toBe(f.choiceV1);
+  });
+});
+
 describe('hostile bodies', () => {
   it('never answers a grading or regrade request with a 5xx', async () => {
     const rnd = seededRandom('exam-grading-fuzz');
