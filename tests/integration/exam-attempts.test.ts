@@ -198,6 +198,16 @@ describe('taking an exam', () => {
     expect(choice.key.options.some((o: { correct: boolean }) => o.correct)).toBe(true);
     expect(choice.explanationHtml).toContain('解析');
 
+    // The trainer grades the essay from the queue: the attempt is complete, its total and pass follow.
+    const queue = await call('trainer', 'GET', `/api/exams/${examId}/grading`);
+    expect(queue.statusCode, queue.body).toBe(200);
+    expect(queue.body).toContain(a.id);
+    const graded = await call('trainer', 'PUT', `/api/attempts/${a.id}/questions/${essay.slot}/grade`, { score: 4, comment: '结构清楚' });
+    expect(graded.statusCode, graded.body).toBe(200);
+    const afterGrading = (await call('a1', 'GET', `/api/attempts/${a.id}/review`)).json();
+    expect(afterGrading).toMatchObject({ score: 7, maxScore: 8, pendingGrading: false, passed: true });
+    expect(afterGrading.questions.find((x: { type: string }) => x.type === 'essay')).toMatchObject({ score: 4, pendingGrading: false, graderComment: '结构清楚' });
+
     // Saving after submitting: refused with a reason, and kept for trainers as late.
     const late = await call('a1', 'PUT', `/api/attempts/${a.id}/answers`, { answers: [{ slot: 0, seq: 5, response: { choice: 1 } }] }, 'zh');
     expect(late.statusCode).toBe(409);
