@@ -418,7 +418,9 @@ interface SaveOutcome { open: boolean | null; slots: number | null; acked: { slo
 /**
  * Saves a batch of answers in one statement: the attempt must be the actor's, in progress and within its deadline
  * plus grace; each slot keeps the response with the highest sequence number, so a replayed or out-of-order save
- * changes nothing. Acknowledges each slot sent with the sequence number the server now holds.
+ * changes nothing. Acknowledges each slot sent with the sequence number the server now holds. The attempt's row is
+ * share-locked for the statement, so a submit or the deadline job cannot end and grade the attempt between this
+ * save's check that it is open and its write: an acknowledged answer is always the one graded.
  */
 export async function saveAnswers(em: EntityManager, actor: Actor, attemptId: string, input: SaveAnswersInput, now: Date, lang: Lang) {
   const issues = checkAnswers(input.answers);
@@ -429,7 +431,8 @@ export async function saveAnswers(em: EntityManager, actor: Actor, attemptId: st
       select a.id, a.status, a.deadline_at,
              (a.status = 'in_progress' and ${now}::timestamptz <= a.deadline_at + make_interval(secs => e.grace_seconds)) as open,
              (select count(*)::int from attempt_question q where q.attempt_id = a.id) as slots
-        from exam_attempt a join exam e on e.id = a.exam_id where a.id = ${attemptId} and a.user_id = ${actor.id}),
+        from exam_attempt a join exam e on e.id = a.exam_id where a.id = ${attemptId} and a.user_id = ${actor.id}
+         for share of a),
     s as (select * from jsonb_to_recordset(${rows}::jsonb) as s(slot int, seq int, response jsonb, flagged boolean)),
     up as (
       insert into attempt_answer as t (attempt_id, slot, response, flagged, seq, saved_at)
