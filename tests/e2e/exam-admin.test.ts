@@ -1,25 +1,76 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ARTIFACTS, signIn, useProduct } from '../helpers/browser.js';
+import { ARTIFACTS, DEMO_PASSWORD, signIn, useProduct } from '../helpers/browser.js';
 
 const product = useProduct();
 
 // A trainer defines an exam on the exam admin screens, at 360 px in Chinese and at 1280 px in English: a window that
 // closes before it opens is said beside the closing time (by the server, mapped onto the field), a draw larger than
 // its pool is said beside that line's draw count, the saved draw shows its pool size and points, publishing asks
-// first, and the calendar then lists the exam. The results of a past demo exam show a pass rate, a distribution and
-// export links that download; its item analysis shows the test's reliability and each question's response frequencies.
+// first, a per-person override needs its reason, and the calendar then lists the exam. The results of a past demo
+// exam show a pass rate, a distribution and export links that download; its item analysis shows the test's
+// reliability and each question's response frequencies, and flags questions enough people found too easy or too hard.
 const RUNS = [
   {
     name: 'zh-phone', viewport: { width: 360, height: 740 }, locale: 'zh-CN',
-    l: { closesBefore: '结束时间必须晚于开始时间', pool: '题库中可抽', poolTooSmall: '不够抽', created: '考试已创建', published: '考试已发布', scheduled: '未开始', passRate: '合格率', csv: '导出 CSV', alpha: '信度', summary: '请更正' },
+    l: { closesBefore: '结束时间必须晚于开始时间', pool: '题库中可抽', poolTooSmall: '不够抽', created: '考试已创建', published: '考试已发布', scheduled: '未开始', passRate: '合格率', csv: '导出 CSV', alpha: '信度', flagged: '需复查 2 题', required: '请填写此项', tooEasy: '过易', tooHard: '过难', summary: '请更正' },
   },
   {
     name: 'en-desktop', viewport: { width: 1280, height: 900 }, locale: 'en-GB',
-    l: { closesBefore: 'must be after the opening time', pool: 'questions in the pool', poolTooSmall: 'fewer than the', created: 'Exam created', published: 'Exam published', scheduled: 'Scheduled', passRate: 'Pass rate', csv: 'Export CSV', alpha: 'Reliability', summary: 'Please correct' },
+    l: { closesBefore: 'must be after the opening time', pool: 'questions in the pool', poolTooSmall: 'fewer than the', created: 'Exam created', published: 'Exam published', scheduled: 'Scheduled', passRate: 'Pass rate', csv: 'Export CSV', alpha: 'Reliability', flagged: '2 questions to look at again', required: 'Fill this in', tooEasy: 'Too easy', tooHard: 'Too hard', summary: 'Please correct' },
   },
 ] as const;
+
+/**
+ * A practice exam of four fixed single-choice questions taken by 32 staff through the attempt API, so that each
+ * question has enough attempts to be judged: the first answered right by everyone (too easy), the second by nobody
+ * (too hard), the last two right by the same stronger people (they discriminate). Made once for the file.
+ */
+let flaggedExam: Promise<string> | null = null;
+function examWithFlags(): Promise<string> {
+  flaggedExam ??= (async () => {
+    const app = product.server.app;
+    const tokenOf = async (username: string) => {
+      const r = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password: DEMO_PASSWORD } });
+      expect(r.statusCode).toBe(200);
+      return { authorization: `Bearer ${r.json().accessToken as string}` };
+    };
+    const trainer = await tokenOf('trainer');
+    const list = await app.inject({ url: '/api/questions?type=single_choice&status=active&language=zh&limit=4', headers: trainer });
+    const ids = (list.json().items as { id: string }[]).map((q) => q.id);
+    expect(ids).toHaveLength(4);
+    const correct: number[] = [];
+    for (const id of ids) {
+      const q = (await app.inject({ url: `/api/questions/${id}`, headers: trainer })).json().question as { options: { correct: boolean }[] };
+      correct.push(q.options.findIndex((o) => o.correct));
+    }
+    const created = await app.inject({
+      method: 'POST', url: '/api/exams', headers: trainer,
+      payload: {
+        titleZh: '试题分析演示练习', titleEn: 'Item analysis practice', kind: 'practice', period: new Date().toISOString().slice(0, 7),
+        opensAt: new Date(Date.now() - 60_000).toISOString(), closesAt: new Date(Date.now() + 86_400_000).toISOString(),
+        shuffleQuestions: false, shuffleOptions: false, positions: ['account_manager', 'marketing_manager'],
+        items: ids.map((questionId) => ({ kind: 'fixed', questionId })),
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    const examId = created.json().id as string;
+    expect((await app.inject({ method: 'POST', url: `/api/exams/${examId}/publish`, headers: trainer })).statusCode).toBe(200);
+    for (let i = 0; i < 32; i++) {
+      const learner = await tokenOf(String(10001 + i));
+      const start = await app.inject({ method: 'POST', url: `/api/exams/${examId}/attempts`, headers: learner });
+      expect([200, 201]).toContain(start.statusCode);
+      const attempt = start.json() as { id: string; questions: { slot: number }[] };
+      const right = [true, false, i < 20, i < 22];
+      const answers = attempt.questions.map((q) => ({ slot: q.slot, seq: 1, response: { choice: right[q.slot] ? correct[q.slot] : (correct[q.slot] + 1) % 2 } }));
+      const submit = await app.inject({ method: 'POST', url: `/api/attempts/${attempt.id}/submit`, headers: learner, payload: { answers } });
+      expect(submit.statusCode).toBe(200);
+    }
+    return examId;
+  })();
+  return flaggedExam;
+}
 
 const pad = (n: number) => String(n).padStart(2, '0');
 /** A `datetime-local` value `days` from now at `hour`:00 local time. */
@@ -34,7 +85,7 @@ async function noSidewaysScroll(page: Page) {
 
 describe('exam admin', () => {
   for (const run of RUNS) {
-    it(`a trainer creates, fixes and publishes an exam, and finds it on the calendar (${run.name})`, async () => {
+    it(`a trainer creates, fixes and publishes an exam, gives one person extra time, and finds the exam on the calendar (${run.name})`, async () => {
       const { l } = run;
       const context = await product.browser.newContext({ viewport: run.viewport, locale: run.locale });
       context.setDefaultTimeout(15_000);
@@ -102,6 +153,27 @@ describe('exam admin', () => {
         expect(saved.items[0].drawCount).toBe(3);
         expect(saved.passMark).toBe(18);
 
+        // One person gets ten more minutes: the reason is required, said beside its field; then the row is listed.
+        await page.getByTestId('override-add').click();
+        const ovSheet = page.getByTestId('override-sheet');
+        await ovSheet.waitFor();
+        await ovSheet.getByRole('searchbox').fill('10002');
+        await ovSheet.getByRole('searchbox').press('Enter');
+        await ovSheet.locator('input[type=radio]').first().check();
+        await page.fill('#override-extraMinutes', '10');
+        await ovSheet.getByTestId('override-save').click();
+        const reasonError = page.locator('#override-reason-error');
+        await reasonError.waitFor();
+        expect(await reasonError.innerText()).toContain(l.required);
+        await page.fill('#override-reason', 'medical appointment');
+        await ovSheet.getByTestId('override-save').click();
+        await expect.poll(() => ovSheet.isVisible()).toBe(false);
+        const ovRow = page.getByTestId('overrides').locator('tr[data-user="10002"]');
+        await ovRow.waitFor();
+        expect(await ovRow.innerText()).toContain('medical appointment');
+        const afterOverride = await (await page.request.get(`${product.server.baseUrl}/api/exams/${examId}`)).json();
+        expect(afterOverride.overrides).toMatchObject([{ username: '10002', extraMinutes: 10, reason: 'medical appointment' }]);
+
         // The department calendar lists it in its month.
         const [year] = saved.period.split('-');
         await page.goto(`${product.server.baseUrl}/exam-admin/calendar?year=${year}`);
@@ -117,7 +189,7 @@ describe('exam admin', () => {
   }
 
   for (const run of RUNS) {
-    it(`shows a past exam's results with exports, its item analysis, and makes it up from the calendar in two taps (${run.name})`, async () => {
+    it(`shows a past exam's results with exports, its item analysis with flags, and makes it up from the calendar in two taps (${run.name})`, async () => {
       const { l } = run;
       const context = await product.browser.newContext({ viewport: run.viewport, locale: run.locale, acceptDownloads: true });
       context.setDefaultTimeout(15_000);
@@ -161,11 +233,25 @@ describe('exam admin', () => {
         await alpha.waitFor();
         expect(await alpha.innerText()).toMatch(/%$/);
         expect(await page.getByTestId('analysis-test').innerText()).toContain(l.alpha);
-        const firstRow = page.getByTestId('analysis-questions').locator('tbody > tr').first();
+        const firstRow = page.getByTestId('analysis-questions').locator(':scope > tbody > tr').first();
         expect(await firstRow.innerText()).toMatch(/\d+(\.\d+)?%/);
         const details = firstRow.locator('details');
         await details.locator('summary').click();
         await expect.poll(() => details.locator('.freq tbody tr').count()).toBeGreaterThan(0);
+        await noSidewaysScroll(page);
+
+        // An exam whose questions have enough attempts: the too easy and too hard ones are flagged and marked.
+        const flaggedId = await examWithFlags();
+        await page.goto(`${product.server.baseUrl}/exam-admin/${flaggedId}/analysis`);
+        await page.getByTestId('flagged-count').waitFor();
+        expect(await page.getByTestId('flagged-count').innerText()).toContain(l.flagged);
+        const rows = page.getByTestId('analysis-questions').locator(':scope > tbody > tr');
+        expect(await rows.count()).toBe(4);
+        expect(await page.locator('tr.flagged').count()).toBe(2);
+        expect(await page.locator('tr.flagged', { hasText: l.tooEasy }).count()).toBe(1);
+        expect(await page.locator('tr.flagged', { hasText: l.tooHard }).count()).toBe(1);
+        expect(await rows.filter({ hasText: l.tooEasy }).locator('td.hit').first().innerText()).toBe('100%');
+        expect(await page.locator('tr.flagged').first().getByTestId('flag').count()).toBeGreaterThan(0);
         await noSidewaysScroll(page);
         await page.screenshot({ path: join(ARTIFACTS, `exam-admin-analysis-${run.name}.png`), fullPage: true });
 
