@@ -122,10 +122,10 @@ function startServer(entry: string, env: NodeJS.ProcessEnv): Promise<Server> {
 }
 
 describe('the API process killed with SIGKILL in the middle of a stream of saves', () => {
-  const work = mkdtempSync(join(tmpdir(), 'exam-reliability-'));
-  // Under api/, so the packages the bundle keeps outside resolve from api/node_modules, as they do from api/dist.
-  const out = mkdtempSync(join(root, 'api', 'dist-reliability-'));
-  const dataDir = join(work, 'data');
+  // Made in beforeAll, so a run that filters these tests out leaves no folders behind.
+  let work = '';
+  let out = '';
+  let dataDir = '';
   let databaseUrl: string | undefined;
   let dropDatabase: (() => Promise<void>) | undefined;
   let fixture: Fixture;
@@ -137,6 +137,10 @@ describe('the API process killed with SIGKILL in the middle of a stream of saves
   });
 
   beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'exam-reliability-'));
+    // Under api/, so the packages the bundle keeps outside resolve from api/node_modules, as they do from api/dist.
+    out = mkdtempSync(join(root, 'api', 'dist-reliability-'));
+    dataDir = join(work, 'data');
     // The build (its own process) runs while the fixture is made.
     const building = new Promise<{ code: number | null; stderr: string }>((done) => {
       const p = spawn(process.execPath, ['scripts/build-api.mjs', '--outdir', out, '--quiet'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -174,8 +178,8 @@ describe('the API process killed with SIGKILL in the middle of a stream of saves
       await server.exit;
     }
     await dropDatabase?.();
-    rmSync(out, { recursive: true, force: true });
-    rmSync(work, { recursive: true, force: true });
+    if (out) rmSync(out, { recursive: true, force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
   }, 60_000);
 
   it('keeps every acknowledged save, at its sequence number or a later one, with the response sent with it', async () => {
