@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ARTIFACTS, signIn, useProduct } from '../helpers/browser.js';
+import { ARTIFACTS, DEMO_PASSWORD, signIn, useProduct } from '../helpers/browser.js';
 
 const product = useProduct();
 const DOCS = join(process.cwd(), 'docs', 'ui');
@@ -36,6 +36,20 @@ async function answerCurrent(page: Page, n: number): Promise<string> {
   await q.getByTestId('text-answer').fill(`第 ${n} 题的回答`);
   return 'text';
 }
+
+async function token(username: string) {
+  const res = await product.server.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password: DEMO_PASSWORD, mode: 'token' } });
+  expect(res.statusCode, res.body).toBe(200);
+  return { authorization: `Bearer ${res.json().accessToken as string}` };
+}
+
+async function call(headers: Record<string, string>, url: string, method: 'GET' | 'POST' = 'GET', payload?: unknown) {
+  const res = await product.server.app.inject({ method, url, headers: { ...headers, 'accept-language': 'zh' }, ...(payload ? { payload } : {}) });
+  expect(res.statusCode, `${method} ${url}: ${res.body}`).toBeLessThan(300);
+  return res.json();
+}
+
+const TYPES = ['single_choice', 'multiple_choice', 'true_false', 'fill_blank', 'numeric', 'matching', 'ordering', 'short_answer', 'essay'];
 
 const status = (page: Page) => page.getByTestId('save-status').getAttribute('data-status');
 
@@ -178,6 +192,104 @@ describe('taking an exam on a phone (360 px, Chinese)', () => {
     await after.waitFor();
     expect(await after.getByTestId('exam-start').count()).toBe(0);
     expect(await after.getByTestId('exam-blocked').textContent()).toContain('作答次数已用完');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('an exam that shows everything at once: a busy start counted down, forward-only questions of every type, then score, marks, keys and explanations', async () => {
+    // A trainer sets one question of each type, in order, for 10001 alone, reviewed at once with everything shown.
+    const trainer = await token('trainer');
+    const me = await call(await token('10001'), '/api/me');
+    const items = [];
+    for (const type of TYPES) {
+      const found = await call(trainer, `/api/questions?type=${type}&status=active&language=zh&limit=1`);
+      expect(found.items.length, type).toBe(1);
+      items.push({ kind: 'fixed', questionId: found.items[0].id });
+    }
+    const now = Date.now();
+    const exam = await call(trainer, '/api/exams', 'POST', {
+      titleZh: '全题型练习（立即公布）', kind: 'practice', period: new Date(now).toISOString().slice(0, 7),
+      opensAt: new Date(now - 60_000).toISOString(), closesAt: new Date(now + 86_400_000).toISOString(),
+      timeLimitMinutes: 20, attemptsAllowed: 1, navigation: 'sequential', shuffleQuestions: false, shuffleOptions: true,
+      reviewWhen: 'immediately', reviewScore: true, reviewCorrectness: true, reviewAnswers: true, reviewFeedback: true,
+      userIds: [me.id], items,
+    });
+    await call(trainer, `/api/exams/${exam.id}/publish`, 'POST');
+
+    const context = await product.browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signIn(page, product.server.baseUrl, '10001');
+
+    // The first start is turned away as under load: the card counts down and tries again by itself.
+    let starts = 0;
+    await page.route(`**/api/exams/${exam.id}/attempts`, async (route) => {
+      if (route.request().method() === 'POST' && starts++ === 0) {
+        await route.fulfill({ status: 429, headers: { 'retry-after': '2', 'content-type': 'application/problem+json' },
+          body: JSON.stringify({ type: 'about:blank', title: 'Too Many Requests', status: 429, code: 'throttled', detail: 'busy' }) });
+      } else await route.continue();
+    });
+    await page.goto(product.server.baseUrl + '/exams');
+    const card = page.getByTestId('exam-open').filter({ hasText: '全题型练习' });
+    await card.getByTestId('exam-start').click();
+    await expect.poll(() => card.getByTestId('start-wait').textContent()).toMatch(/\d 秒后自动重试/);
+    await page.waitForURL(/\/exams\/attempt\/[0-9a-f-]{36}$/);
+    expect(starts).toBe(2);
+    const attemptId = page.url().split('/').pop()!;
+
+    // Forward only: no previous button, the navigator is disabled.
+    await page.getByTestId('question').waitFor();
+    expect(await page.getByTestId('prev').count()).toBe(0);
+    const cells = page.getByTestId('nav-cell');
+    expect(await cells.count()).toBe(TYPES.length);
+    for (const i of [0, 4, 8]) expect(await cells.nth(i).isDisabled()).toBe(true);
+    for (let n = 0; n < TYPES.length; n++) {
+      expect(await page.getByTestId('question').getAttribute('data-slot')).toBe(String(n));
+      await answerCurrent(page, n);
+      if (n < TYPES.length - 1) await page.getByTestId('next').click();
+    }
+    await expect.poll(() => status(page), { timeout: 10_000 }).toBe('saved');
+    await page.getByTestId('submit').click();
+    const sheet = page.getByTestId('submit-sheet');
+    await sheet.waitFor();
+    expect(await sheet.getByTestId('unanswered-list').count()).toBe(0);
+    await sheet.getByTestId('confirm-submit').click();
+    await page.getByTestId('attempt-finished').getByTestId('open-review').click();
+    await page.waitForURL(`**/exams/attempt/${attemptId}/review`);
+
+    // The review: the total, and each question with a mark, the learner's answer and the key.
+    const total = page.getByTestId('review-total');
+    await total.waitFor();
+    expect(await total.textContent()).toMatch(/\d+(\.\d+)?\/\d+(\.\d+)? 分/);
+    const qs = page.getByTestId('review-question');
+    expect(await qs.count()).toBe(TYPES.length);
+    for (let i = 0; i < TYPES.length; i++) {
+      const q = qs.nth(i);
+      expect(await q.getByTestId('review-mark').count(), TYPES[i]).toBe(1);
+      if (i < 2) {
+        expect(await q.locator('li.chosen').count(), TYPES[i]).toBeGreaterThan(0);
+        expect(await q.locator('li.right').count(), TYPES[i]).toBeGreaterThan(0);
+      } else {
+        expect(await q.getByTestId('review-answer').textContent(), TYPES[i]).not.toContain('未作答');
+        expect(await q.getByTestId('review-key').count(), TYPES[i]).toBe(1);
+      }
+    }
+    // Short answer and essay wait for a grader.
+    expect(await qs.nth(7).getByTestId('review-mark').getAttribute('data-mark')).toBe('pending');
+    expect(await qs.nth(7).getByTestId('review-score').count()).toBe(0);
+    expect(await qs.nth(0).getByTestId('review-explanation').count()).toBe(1);
+    expect(await page.getByTestId('review-pending').count()).toBe(1);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'exam-review-zh-phone.png'), fullPage: true });
+
+    // Ordering went back as the items' own texts, which is what the scorer compares.
+    const review = await (await page.request.get(`${product.server.baseUrl}/api/attempts/${attemptId}/review`)).json() as {
+      questions: { type: string; answer: Record<string, unknown> | null; key?: Record<string, unknown> }[];
+    };
+    const ordering = review.questions.find((x) => x.type === 'ordering')!;
+    expect([...(ordering.answer!.order as string[])].sort()).toEqual([...(ordering.key!.items as string[])].sort());
     expect(errors).toEqual([]);
     await context.close();
   });
