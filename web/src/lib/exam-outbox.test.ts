@@ -50,7 +50,7 @@ describe('exam answer outbox', () => {
   let server: FakeServer;
   let states: OutboxState[];
   const make = (extra: Partial<ConstructorParameters<typeof ExamOutbox>[0]> = {}) =>
-    new ExamOutbox({ attemptId: 'a1', transport: server.transport, storage, onState: (s) => states.push(s), ...extra });
+    new ExamOutbox({ attemptId: 'a1', transport: server.transport, storage, random: () => 0.5, onState: (s) => states.push(s), ...extra });
 
   beforeEach(() => {
     vi.useFakeTimers();
@@ -118,15 +118,15 @@ describe('exam answer outbox', () => {
     expect(server.saves).toHaveLength(1);
     expect(box.state.status).toBe('offline');
     box.set(1, { choice: 1 }, false);
-    // The first retry comes after about a second (not before 750 ms), the second after about two more.
-    await vi.advanceTimersByTimeAsync(700);
+    // The first retry comes after a second, the second two seconds after that (jitter pinned to none here).
+    await vi.advanceTimersByTimeAsync(950);
     expect(server.saves).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(600);
+    await vi.advanceTimersByTimeAsync(100);
     expect(server.saves).toHaveLength(2);
     expect(server.saves[1].map((a) => a.slot)).toEqual([0, 1]);
-    await vi.advanceTimersByTimeAsync(1400);
+    await vi.advanceTimersByTimeAsync(1900);
     expect(server.saves).toHaveLength(2);
-    await vi.advanceTimersByTimeAsync(1200);
+    await vi.advanceTimersByTimeAsync(150);
     expect(server.saves).toHaveLength(3);
     expect(box.state.status).toBe('saved');
     expect(server.held.size).toBe(2);

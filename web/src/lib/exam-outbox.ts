@@ -61,6 +61,8 @@ export interface OutboxOptions {
   /** The first retry's wait; it doubles up to `maxBackoffMs`. */
   backoffMs?: number;
   maxBackoffMs?: number;
+  /** The jitter of the back-off (so a county's phones do not retry in step); tests pin it. */
+  random?: () => number;
   /** Whether the device thinks it is online (navigator.onLine); only used to word the state. */
   isOnline?: () => boolean;
 }
@@ -257,7 +259,7 @@ export class ExamOutbox {
   private retryLater(f: OutboxFailure) {
     this.failures += 1;
     const base = Math.min(this.maxBackoffMs, this.backoffMs * 2 ** (this.failures - 1));
-    const wait = Math.max(base * (0.75 + Math.random() * 0.5), (f.retryAfterSeconds ?? 0) * 1000);
+    const wait = Math.max(base * (0.75 + (this.opts.random ?? Math.random)() * 0.5), (f.retryAfterSeconds ?? 0) * 1000);
     clearTimeout(this.timer);
     this.timer = setTimeout(() => { this.timer = undefined; void this.flush(); }, wait);
   }
