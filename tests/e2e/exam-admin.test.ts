@@ -72,6 +72,9 @@ function examWithFlags(): Promise<string> {
   return flaggedExam;
 }
 
+/** Waits for what a request changes on the page; two shared cores can make a save and a reload take seconds. */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 10_000 });
+
 const pad = (n: number) => String(n).padStart(2, '0');
 /** A `datetime-local` value `days` from now at `hour`:00 local time. */
 function localAt(days: number, hour: number): string {
@@ -112,12 +115,12 @@ describe('exam admin', () => {
         expect(await closesError.innerText()).toContain(l.closesBefore);
         expect(await page.locator('#exam-closesAt').getAttribute('aria-invalid')).toBe('true');
         expect(await page.locator('#exam-summary').innerText()).toContain(l.summary);
-        await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('exam-closesAt');
+        await poll(() => page.evaluate(() => document.activeElement?.id)).toBe('exam-closesAt');
         expect(new URL(page.url()).pathname).toBe('/exam-admin/new');
         await page.screenshot({ path: join(ARTIFACTS, `exam-admin-window-error-${run.name}.png`) });
 
         await page.fill('#exam-closesAt', localAt(10, 18));
-        await expect.poll(() => closesError.count()).toBe(0);
+        await poll(() => closesError.count()).toBe(0);
         await page.getByTestId('save-exam').click();
         await page.waitForURL(/\/exam-admin\/[0-9a-f-]{36}\?created=1$/);
         expect(await page.getByText(l.created).count()).toBeGreaterThan(0);
@@ -137,7 +140,7 @@ describe('exam admin', () => {
         await page.fill('#exam-passMark', '18');
         await page.getByTestId('save-exam').click();
         const facts = page.getByTestId('bp-facts').first();
-        await expect.poll(() => facts.innerText()).toContain(l.pool);
+        await poll(() => facts.innerText()).toContain(l.pool);
         expect(await page.getByTestId('max-points').innerText()).toContain('30');
         await noSidewaysScroll(page);
 
@@ -145,7 +148,7 @@ describe('exam admin', () => {
         const sheet = page.getByTestId('confirm-sheet');
         await sheet.waitFor();
         await sheet.getByTestId('confirm').click();
-        await expect.poll(() => page.getByTestId('exam-state').innerText()).toBe(l.scheduled);
+        await poll(() => page.getByTestId('exam-state').innerText()).toBe(l.scheduled);
         expect(await page.getByText(l.published).count()).toBeGreaterThan(0);
         const saved = await (await page.request.get(`${product.server.baseUrl}/api/exams/${examId}`)).json();
         expect(saved.status).toBe('published');
@@ -167,7 +170,7 @@ describe('exam admin', () => {
         expect(await reasonError.innerText()).toContain(l.required);
         await page.fill('#override-reason', 'medical appointment');
         await ovSheet.getByTestId('override-save').click();
-        await expect.poll(() => ovSheet.isVisible()).toBe(false);
+        await poll(() => ovSheet.isVisible()).toBe(false);
         const ovRow = page.getByTestId('overrides').locator('tr[data-user="10002"]');
         await ovRow.waitFor();
         expect(await ovRow.innerText()).toContain('medical appointment');
@@ -182,6 +185,8 @@ describe('exam admin', () => {
         expect(await entry.innerText()).toContain(title);
         expect(await entry.innerText()).toContain(l.scheduled);
         await noSidewaysScroll(page);
+        await entry.scrollIntoViewIfNeeded();
+        await page.screenshot({ path: join(ARTIFACTS, `exam-admin-calendar-${run.name}.png`) });
       } finally {
         await context.close();
       }
@@ -237,7 +242,7 @@ describe('exam admin', () => {
         expect(await firstRow.innerText()).toMatch(/\d+(\.\d+)?%/);
         const details = firstRow.locator('details');
         await details.locator('summary').click();
-        await expect.poll(() => details.locator('.freq tbody tr').count()).toBeGreaterThan(0);
+        await poll(() => details.locator('.freq tbody tr').count()).toBeGreaterThan(0);
         await noSidewaysScroll(page);
 
         // An exam whose questions have enough attempts: the too easy and too hard ones are flagged and marked.
@@ -267,9 +272,17 @@ describe('exam admin', () => {
         await sheet.getByTestId('makeup-create').click();
         const made = page.getByTestId('makeup-made');
         await made.waitFor();
-        await expect.poll(() => sheet.isVisible()).toBe(false);
+        await poll(() => sheet.isVisible()).toBe(false);
         const makeups = (await (await page.request.get(`${product.server.baseUrl}/api/exams?kind=makeup&state=draft`)).json()).items as { makeupOf: string }[];
         expect(makeups.some((m) => m.makeupOf === exam.id)).toBe(true);
+        // The draft make-up opens from the notice, naming the people who missed the exam, with a way back to it.
+        await made.getByRole('link').click();
+        await page.getByTestId('exam-editor').waitFor();
+        await page.locator(`a[href="/exam-admin/${exam.id}"]`).waitFor();
+        const missedPeople = await (await page.request.get(`${product.server.baseUrl}/api/exams/${exam.id}/results`)).json();
+        const missed = (missedPeople.people as { outcome: string; username: string }[]).filter((p) => p.outcome === 'missed');
+        for (const p of missed) expect(await page.getByTestId('exam-editor').getByText(p.username).count()).toBeGreaterThan(0);
+        await noSidewaysScroll(page);
       } finally {
         await context.close();
       }
