@@ -104,7 +104,9 @@ try {
         return;
       }
       if (res.status === 429) { throttled++; await sleep(Number(res.headers['retry-after'] ?? 1) * 1000); continue; }
-      if (res.status >= 500 || res.status === 0) serverErrors++;
+      if (res.status >= 500 || res.status === 0) {
+        if (serverErrors++ < 3) console.log(`start answered ${res.status}: ${res.text.slice(0, 300)}`);
+      }
       await sleep(1000);
     }
   }));
@@ -146,6 +148,7 @@ try {
       `on conflict (attempt_id, slot) do update set response = excluded.response, seq = excluded.seq, saved_at = excluded.saved_at where t.seq < excluded.seq;\n`);
     const pgb = spawnSync('pgbench', ['-n', '-M', 'prepared', '-c', String(CLIENTS), '-j', '2', '-T', String(SECONDS), '-f', script, dbUrl.toString()], { encoding: 'utf8' });
     rmSync(script);
+    if (pgb.status !== 0) console.log(pgb.stdout, pgb.stderr);
     const tps = Number(/tps = ([\d.]+)/.exec(pgb.stdout)?.[1] ?? 0);
     save.bare = bareRun;
     save.pgbenchTps = Math.round(tps);

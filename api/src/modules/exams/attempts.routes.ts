@@ -11,15 +11,44 @@ import {
 } from './attempts.service.js';
 
 const tags = ['attempts'];
+const takers = { permission: 'exams.take' } as const;
 
 /**
- * Admission control for the synchronised start of a monthly exam: at most this many starts run at once in one
- * process; the others are told to come back shortly (429 with Retry-After, which the exam screen honours) instead of
- * queueing on the database pool until everyone times out. Resuming an attempt goes through the same door.
+ * Admission control for the synchronised start of a monthly exam. At most `MAX_STARTS_RUNNING` starts run at once in
+ * one process; the next ones wait their turn in order (a waiting request costs nothing), up to `MAX_STARTS_WAITING`
+ * of them for at most `MAX_START_WAIT_MS`. Only beyond that is a start told to come back (429 with Retry-After, which
+ * the exam screen honours), so thousands pressing "start" in the same minute neither queue on the database pool
+ * until everyone times out nor spin in a storm of retries.
  */
-export const MAX_STARTS_IN_FLIGHT = Number(process.env.EXAM_MAX_STARTS_IN_FLIGHT ?? 16);
-let startsInFlight = 0;
-const takers = { permission: 'exams.take' } as const;
+const MAX_STARTS_RUNNING = Number(process.env.EXAM_MAX_STARTS_RUNNING ?? 8);
+const MAX_STARTS_WAITING = Number(process.env.EXAM_MAX_STARTS_WAITING ?? 5000);
+const MAX_START_WAIT_MS = 20_000;
+let startsRunning = 0;
+const startQueue: (() => void)[] = [];
+
+function admitStart(): Promise<boolean> {
+  if (startsRunning < MAX_STARTS_RUNNING) {
+    startsRunning++;
+    return Promise.resolve(true);
+  }
+  if (startQueue.length >= MAX_STARTS_WAITING) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const turn = () => { clearTimeout(timer); resolve(true); };
+    const timer = setTimeout(() => {
+      const i = startQueue.indexOf(turn);
+      if (i >= 0) startQueue.splice(i, 1);
+      resolve(false);
+    }, MAX_START_WAIT_MS);
+    startQueue.push(turn);
+  });
+}
+
+/** Hands the finished start's place to the next in line (the count of running starts stays), or frees it. */
+function releaseStart() {
+  const next = startQueue.shift();
+  if (next) next();
+  else startsRunning--;
+}
 
 export const attemptRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/me/exams', {
@@ -31,13 +60,12 @@ export const attemptRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: takers,
     schema: { operationId: 'startAttempt', tags, params: ExamIdParams, response: { 200: AttemptView, 201: AttemptView, ...problemResponses } },
   }, async (req, reply) => {
-    if (startsInFlight >= MAX_STARTS_IN_FLIGHT) throw throttled(1 + Math.floor(Math.random() * 3));
-    startsInFlight++;
+    if (!(await admitStart())) throw throttled(5 + Math.floor(Math.random() * 10));
     try {
       const { created, view } = await startAttempt(req.em, req.actor, req.params.examId, app.clock.now(), requestLang(req));
       return reply.code(created ? 201 : 200).send(view);
     } finally {
-      startsInFlight--;
+      releaseStart();
     }
   });
 
