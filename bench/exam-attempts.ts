@@ -6,7 +6,7 @@
 //    its own moment, each honouring 429 Retry-After (the server's admission control) and retrying; reports the time
 //    until everyone had an attempt, 5xx count, and each person's wait.
 // 2. Saving answers through the real route (token, validation, ownership, deadline and sequence check) at 16
-//    connections, against pgbench running the same single-row upsert (custom script, 16 clients) and a bare Fastify
+//    connections, against pgbench running the same single-row upsert (custom script, 16 clients, extended protocol) and a bare Fastify
 //    route doing it with raw `pg`; then the real route at 70% of its peak rate for its p99.
 // 3. The last minute: every person submits within 60 seconds (evenly spread); all must be stored; reports p99.
 // On PGlite there is no pgbench and no raw `pg`: the save rate is compared with a bare Fastify route that only
@@ -146,7 +146,7 @@ try {
     writeFileSync(script, `\\set n random(1, ${people.length})\n\\set slot random(0, 39)\n\\set seq random(1, 2000000000)\n` +
       `insert into attempt_answer as t (attempt_id, slot, response, flagged, seq, saved_at) select id, :slot, '{"choice": 1}', false, :seq, now() from bench_attempt where n = :n ` +
       `on conflict (attempt_id, slot) do update set response = excluded.response, seq = excluded.seq, saved_at = excluded.saved_at where t.seq < excluded.seq;\n`);
-    const pgb = spawnSync('pgbench', ['-n', '-M', 'prepared', '-c', String(CLIENTS), '-j', '2', '-T', String(SECONDS), '-f', script, dbUrl.toString()], { encoding: 'utf8' });
+    const pgb = spawnSync('pgbench', ['-n', '-M', 'extended', '-c', String(CLIENTS), '-j', '2', '-T', String(SECONDS), '-f', script, dbUrl.toString()], { encoding: 'utf8' });
     rmSync(script);
     if (pgb.status !== 0) console.log(pgb.stdout, pgb.stderr);
     const tps = Number(/tps = ([\d.]+)/.exec(pgb.stdout)?.[1] ?? 0);

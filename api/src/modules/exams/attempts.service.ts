@@ -493,19 +493,25 @@ export async function submitAttempt(em: EntityManager, actor: Actor, attemptId: 
     await keepLate(em, attemptId, input.answers, now);
   }
   if (a.status === 'in_progress') {
+    let submitted = false;
     if (overdue(a, now)) {
       await finaliseOverdue(em, now, { attemptIds: [a.id] });
     } else {
-      await em.transactional(async (tx) => {
+      submitted = await em.transactional(async (tx) => {
         const done = await query<{ id: string }>(tx, sql`
-          update exam_attempt set status = 'submitted', finished_by = 'learner', submitted_at = ${now}::timestamptz
-           where id = ${attemptId} and user_id = ${actor.id} and status = 'in_progress' returning id`);
-        if (!done.length) return;
-        await exec(tx, sql`insert into attempt_event (id, attempt_id, kind, received_at) values (${randomUUID()}, ${attemptId}, 'submitted', ${now}::timestamptz)`);
+          with done as (
+            update exam_attempt set status = 'submitted', finished_by = 'learner', submitted_at = ${now}::timestamptz
+             where id = ${attemptId} and user_id = ${actor.id} and status = 'in_progress' returning id),
+          logged as (insert into attempt_event (id, attempt_id, kind, received_at)
+                     select ${randomUUID()}::uuid, id, 'submitted', ${now}::timestamptz from done)
+          select id from done`);
+        if (!done.length) return false;
         await gradeAttempts(tx, [attemptId]);
+        return true;
       });
     }
-    a = await ownAttempt(em, actor, attemptId);
+    // Submitted here: what it now is, is known; otherwise (finalised, or finished meanwhile) read it again.
+    a = submitted ? { ...a, status: 'submitted', finished_by: 'learner', submitted_at: now } : await ownAttempt(em, actor, attemptId);
   }
   const from = reviewFrom(a, windowOf(a), a.submitted_at && new Date(a.submitted_at));
   return {
