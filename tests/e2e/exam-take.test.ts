@@ -2,9 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { ManualClock } from '../../api/src/lib/clock.js';
 import { ARTIFACTS, DEMO_PASSWORD, signIn, useProduct } from '../helpers/browser.js';
 
-const product = useProduct();
+// The server's time stands still unless a test moves it (the time-up test does, together with the browser's).
+const clock = new ManualClock(new Date());
+const product = useProduct({ clock });
 const DOCS = join(process.cwd(), 'docs', 'ui');
 
 /** Answers the question on screen with whatever its kind takes; returns what kind it was. */
@@ -206,7 +209,7 @@ describe('taking an exam on a phone (360 px, Chinese)', () => {
       expect(found.items.length, type).toBe(1);
       items.push({ kind: 'fixed', questionId: found.items[0].id });
     }
-    const now = Date.now();
+    const now = clock.now().getTime();
     const exam = await call(trainer, '/api/exams', 'POST', {
       titleZh: '全题型练习（立即公布）', kind: 'practice', period: new Date(now).toISOString().slice(0, 7),
       opensAt: new Date(now - 60_000).toISOString(), closesAt: new Date(now + 86_400_000).toISOString(),
@@ -291,6 +294,59 @@ describe('taking an exam on a phone (360 px, Chinese)', () => {
     const ordering = review.questions.find((x) => x.type === 'ordering')!;
     expect([...(ordering.answer!.order as string[])].sort()).toEqual([...(ordering.key!.items as string[])].sort());
     expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('at time up sends what is left and shows the attempt the server submitted', async () => {
+    const trainer = await token('trainer');
+    const me = await call(await token('10001'), '/api/me');
+    const found = await call(trainer, '/api/questions?type=true_false&status=active&language=zh&limit=2');
+    const now = clock.now().getTime();
+    const exam = await call(trainer, '/api/exams', 'POST', {
+      titleZh: '一分钟测验', kind: 'practice', period: new Date(now).toISOString().slice(0, 7),
+      opensAt: new Date(now - 60_000).toISOString(), closesAt: new Date(now + 86_400_000).toISOString(),
+      timeLimitMinutes: 1, graceSeconds: 0, attemptsAllowed: 1, reviewWhen: 'immediately', reviewScore: true,
+      userIds: [me.id], items: found.items.map((q: { id: string }) => ({ kind: 'fixed', questionId: q.id })),
+    });
+    await call(trainer, `/api/exams/${exam.id}/publish`, 'POST');
+
+    const context = await product.browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    // The browser's timers run on a fake clock that the test moves together with the server's.
+    await page.clock.install({ time: clock.now() });
+    await signIn(page, product.server.baseUrl, '10001');
+    await page.goto(product.server.baseUrl + '/exams');
+    await page.getByTestId('exam-open').filter({ hasText: '一分钟测验' }).getByTestId('exam-start').click();
+    await page.waitForURL(/\/exams\/attempt\/[0-9a-f-]{36}$/);
+    const attemptId = page.url().split('/').pop()!;
+    await page.getByTestId('question').waitFor();
+    expect(await page.getByTestId('timer').textContent()).toMatch(/剩余 (1:00|0:5\d)/);
+    await answerCurrent(page, 0);
+    const saved = page.waitForResponse((r) => r.url().endsWith('/answers') && r.request().method() === 'PUT');
+    await page.clock.runFor(1000);
+    expect((await saved).status()).toBe(200);
+    await expect.poll(() => status(page)).toBe('saved');
+
+    // A second answer, then the minute passes: the phone's timer runs out (its clock a little ahead of the server's),
+    // the screen says time is up and sends what it still holds, which the server takes before its own deadline.
+    await page.getByTestId('next').click();
+    await answerCurrent(page, 1);
+    clock.advance(59_000);
+    await page.clock.runFor(61_000);
+    await page.getByTestId('time-up').waitFor();
+    await expect.poll(() => status(page)).toBe('saved');
+    // Past the deadline on the server too: the screen shows the attempt it submitted.
+    clock.advance(5_000);
+    await page.clock.runFor(3_000);
+    const finished = page.getByTestId('attempt-finished');
+    await finished.waitFor();
+    expect(await finished.textContent()).toContain('作答时间已到，答卷已自动提交');
+    const review = await (await page.request.get(`${product.server.baseUrl}/api/attempts/${attemptId}/review`)).json() as {
+      finishedBy: string; questions: { answer: Record<string, unknown> | null }[];
+    };
+    expect(review.finishedBy).toBe('deadline');
+    expect(review.questions.map((q) => q.answer === null)).toEqual([false, false]);
     await context.close();
   });
 });
