@@ -17,6 +17,7 @@ import type { Lang as QLang } from '../questions/question-model.js';
 import type { IExam } from './exam.entity.js';
 import { attemptDeadline, personalWindow, type PersonalWindow } from './exam-rules.js';
 import { finaliseOverdue, gradeAttempts } from './attempt-grading.js';
+import { regradeChangesFor } from './grading.service.js';
 import type { AnswerInputT, EventsInput, SaveAnswersInput, SubmitInput } from './attempts.schemas.js';
 import './attempts-messages.js';
 
@@ -379,7 +380,7 @@ function learnerSlot(s: Pick<SnapshotRow, 'slot' | 'points' | 'option_order'>, v
   };
 }
 
-export async function getAttempt(em: EntityManager, actor: Actor, attemptId: string, now: Date, _lang: Lang, resumed = false) {
+export async function getAttempt(em: EntityManager, actor: Actor, attemptId: string, now: Date, lang: Lang, resumed = false) {
   let a = await ownAttempt(em, actor, attemptId);
   if (overdue(a, now)) {
     await finaliseOverdue(em, now, { attemptIds: [a.id] });
@@ -391,7 +392,7 @@ export async function getAttempt(em: EntityManager, actor: Actor, attemptId: str
       select slot, seq, response, flagged, saved_at from attempt_answer where attempt_id = ${a.id} order by slot`),
   ]);
   return {
-    id: a.id, examId: a.exam_id, title: titleOf(a, _lang), number: a.number, status: a.status,
+    id: a.id, examId: a.exam_id, title: titleOf(a, lang), number: a.number, status: a.status,
     startedAt: new Date(a.started_at).toISOString(), deadlineAt: new Date(a.deadline_at).toISOString(), serverNow: now.toISOString(),
     graceSeconds: a.grace_seconds, submittedAt: iso(a.submitted_at), navigation: a.navigation, resumed,
     questions: slots,
@@ -583,15 +584,12 @@ export async function getAttemptReview(em: EntityManager, actor: Actor, attemptI
   });
   const score = num(a.score);
   const max = Number(a.max_score);
-  const changes = e.review_score ? await query<{ slot: number | null; old_score: string | null; new_score: string | null; reason: string; at: Date }>(em, sql`
-    select (select s.slot from attempt_question s join question_version v on v.id = s.question_version_id
-             where s.attempt_id = x.attempt_id and v.question_id = r.question_id order by s.slot limit 1) as slot, x.old_score, x.new_score, r.reason, r.regraded_at as at
-      from exam_regrade_attempt x join exam_regrade r on r.id = x.regrade_id where x.attempt_id = ${a.id} order by r.regraded_at`) : [];
+  const changes = e.review_score ? await regradeChangesFor(em, a.id) : [];
   return {
     ...base,
     ...(e.review_score ? { score, maxScore: max, percent: score === null || max <= 0 ? null : Math.round((score / max) * 1000) / 10, passed: a.passed, pendingGrading: a.needs_grading } : {}),
     questions,
-    changes: changes.map((c) => ({ slot: c.slot ?? -1, oldScore: num(c.old_score), newScore: num(c.new_score), reason: c.reason, at: new Date(c.at).toISOString() })),
+    changes: changes.map((c) => ({ slot: c.slots[0] ?? -1, oldScore: c.oldScore, newScore: c.newScore, reason: c.reason, at: c.regradedAt })),
   };
 }
 

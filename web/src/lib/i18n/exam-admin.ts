@@ -279,7 +279,7 @@ const en: Record<keyof typeof zh, string> = {
   'ea.grading.last': 'Last attempt',
   'ea.grading.first': 'First attempt',
   'ea.grading.mean': 'Mean of attempts',
-  'ea.nav.free': 'Free: any order',
+  'ea.nav.free': 'Free (in the order the learner likes)',
   'ea.nav.sequential': 'Sequential: one after another',
   'ea.review.immediately': 'Right after submitting',
   'ea.review.after_close': 'After the exam closes',
