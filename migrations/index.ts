@@ -27,3 +27,6 @@ migrationsList.push({ name: 'Migration20261202000400_sync_state', class: Migrati
 
 import { Migration20261203000100_exams } from './Migration20261203000100_exams.js';
 migrationsList.push({ name: 'Migration20261203000100_exams', class: Migration20261203000100_exams });
+
+import { Migration20261204000100_contests } from './Migration20261204000100_contests.js';
+migrationsList.push({ name: 'Migration20261204000100_contests', class: Migration20261204000100_contests });

@@ -35,6 +35,10 @@ const TABLE = {
   'exams.grade': ['trainer', 'admin'],
   /** Results, exports and item analysis of exams (within scope). */
   'exams.results': ['trainer', 'manager', 'admin'],
+  /** Create, host and run contests (live, time-boxed, speech), and see their results (managers for their subtree). */
+  'contests.host': ['trainer', 'manager', 'admin'],
+  /** Play the contests whose audience reaches you, judge speech contests you are on the panel of. */
+  'contests.play': ['staff', 'trainer', 'manager', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof TABLE;

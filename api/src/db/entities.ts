@@ -10,6 +10,7 @@ import { Question, QuestionCategory, QuestionUsage, QuestionVersion } from '../m
 import { QuestionModule } from '../modules/questions/question-module.entity.js';
 import { SyncState } from '../modules/content/sync-state.entity.js';
 import { examEntities } from '../modules/exams/exam.entity.js';
+import { contestEntities } from '../modules/contests/contest.entity.js';
 
 /** Every table has its entity here; tests/integration/schema.test.ts proves they and the migrations agree. */
 export const entities = [
@@ -19,4 +20,5 @@ export const entities = [
   QuestionCategory, Question, QuestionVersion, QuestionModule, QuestionUsage,
   SyncState,
   ...examEntities,
+  ...contestEntities,
 ];
