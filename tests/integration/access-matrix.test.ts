@@ -256,7 +256,7 @@ describe('access matrix', () => {
     expect(me.statusCode).toBe(200);
     expect(me.json().permissions).toEqual([]);
     const staffMe = await ctx.app.inject({ url: '/api/me', headers: bearer(tokens.staff) });
-    expect(staffMe.json().permissions).toEqual(['learning.study', 'exams.take']);
+    expect(staffMe.json().permissions).toEqual(['learning.study', 'exams.take', 'contests.play']);
   });
 
   it('answers 404 for a draft module named in a study session, exactly as for a module that does not exist', async () => {
