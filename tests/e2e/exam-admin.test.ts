@@ -14,11 +14,11 @@ const product = useProduct();
 const RUNS = [
   {
     name: 'zh-phone', viewport: { width: 360, height: 740 }, locale: 'zh-CN',
-    l: { closesBefore: '结束时间必须晚于开始时间', pool: '题库中可抽', poolTooSmall: '不够抽', created: '考试已创建', published: '考试已发布', scheduled: '未开始', passRate: '合格率', csv: '导出 CSV', alpha: '信度', flagged: '需复查 2 题', required: '请填写此项', tooEasy: '过易', tooHard: '过难', summary: '请更正' },
+    l: { closesBefore: '结束时间必须晚于开始时间', pool: '题库中可抽', poolTooSmall: '不够抽', created: '考试已创建', published: '考试已发布', scheduled: '未开始', passRate: '合格率', csv: '导出 CSV', log: '作答记录', started: '开始作答', serverTime: '服务器收到时间', alpha: '信度', flagged: '需复查 2 题', required: '请填写此项', tooEasy: '过易', tooHard: '过难', summary: '请更正' },
   },
   {
     name: 'en-desktop', viewport: { width: 1280, height: 900 }, locale: 'en-GB',
-    l: { closesBefore: 'must be after the opening time', pool: 'questions in the pool', poolTooSmall: 'fewer than the', created: 'Exam created', published: 'Exam published', scheduled: 'Scheduled', passRate: 'Pass rate', csv: 'Export CSV', alpha: 'Reliability', flagged: '2 questions to look at again', required: 'Fill this in', tooEasy: 'Too easy', tooHard: 'Too hard', summary: 'Please correct' },
+    l: { closesBefore: 'must be after the opening time', pool: 'questions in the pool', poolTooSmall: 'fewer than the', created: 'Exam created', published: 'Exam published', scheduled: 'Scheduled', passRate: 'Pass rate', csv: 'Export CSV', log: 'Attempt log', started: 'Started', serverTime: 'Server time', alpha: 'Reliability', flagged: '2 questions to look at again', required: 'Fill this in', tooEasy: 'Too easy', tooHard: 'Too hard', summary: 'Please correct' },
   },
 ] as const;
 
@@ -232,6 +232,25 @@ describe('exam admin', () => {
           await page.screenshot({ path: join(process.cwd(), 'docs', 'ui', 'exam-results-zh-phone.png') });
         }
         await page.screenshot({ path: join(ARTIFACTS, `exam-admin-results-${run.name}.png`), fullPage: true });
+
+        // Each person who took it opens their attempt's integrity log from their row: the events in time order, each
+        // with the device's and the server's time, from the start to the submit.
+        const logLink = page.getByTestId('results-people').getByTestId('attempt-log').first();
+        const attemptHref = await logLink.getAttribute('href');
+        expect(attemptHref).toMatch(new RegExp(`^/exam-admin/${exam.id}/attempts/[0-9a-f-]{36}$`));
+        await logLink.click();
+        const events = page.getByTestId('log-events');
+        await events.waitFor();
+        expect(await page.locator('h1').innerText()).toContain(l.log);
+        expect(await events.locator('tbody tr').first().innerText()).toContain(l.started);
+        expect(await events.locator('thead').innerText()).toContain(l.serverTime);
+        const kinds = await events.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-kind')));
+        expect(kinds[0]).toBe('started');
+        expect(kinds.some((k) => k === 'submitted' || k === 'finalised')).toBe(true);
+        const log = await (await page.request.get(`${product.server.baseUrl}/api/attempts/${attemptHref!.split('/').pop()}/integrity`)).json();
+        expect(kinds).toEqual(log.events.map((e: { kind: string }) => e.kind));
+        await noSidewaysScroll(page);
+        await page.screenshot({ path: join(ARTIFACTS, `exam-admin-attempt-log-${run.name}.png`), fullPage: true });
 
         await page.goto(`${product.server.baseUrl}/exam-admin/${exam.id}/analysis`);
         const alpha = page.getByTestId('alpha');

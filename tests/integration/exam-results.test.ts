@@ -45,15 +45,17 @@ describe('exam results', () => {
     const r = res.json();
     const staff = await queryOne<{ n: number }>(em(), sql`select count(*)::int as n from app_user where role = 'staff'`);
     expect(r.summary.people).toBe(staff!.n);
-    const attempts = await query<{ user_id: string; score: number; passed: boolean }>(em(), sql`
-      select user_id, score::float as score, passed from exam_attempt where exam_id = ${pastExam}`);
+    const attempts = await query<{ id: string; user_id: string; score: number; passed: boolean }>(em(), sql`
+      select id, user_id, score::float as score, passed from exam_attempt where exam_id = ${pastExam}`);
     expect(r.summary.participants).toBe(attempts.length);
     const missed = r.people.filter((p: { outcome: string }) => p.outcome === 'missed');
     expect(missed.length).toBe(r.summary.people - attempts.length);
     expect(r.summary.passed).toBe(attempts.filter((a) => a.passed).length);
     const byUser = new Map(attempts.map((a) => [a.user_id, a]));
     for (const p of r.people) {
-      if (p.outcome === 'missed') { expect(byUser.has(p.userId)).toBe(false); continue; }
+      if (p.outcome === 'missed') { expect(byUser.has(p.userId)).toBe(false); expect(p.attemptId).toBeNull(); continue; }
+      // Each row names its attempt, so the results can open its integrity log.
+      expect(p.attemptId).toBe(byUser.get(p.userId)!.id);
       expect(p.score).toBe(byUser.get(p.userId)!.score);
       expect(p.outcome).toBe(byUser.get(p.userId)!.passed ? 'passed' : 'failed');
     }

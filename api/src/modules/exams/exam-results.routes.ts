@@ -23,7 +23,9 @@ const ExamResultsSchema = Type.Object({
     unitId: Uuid, unitName: Type.String(), people: Type.Integer(), participants: Type.Integer(), passed: Type.Integer(), meanPercent: Num,
   })),
   people: Type.Array(Type.Object({
-    userId: Uuid, username: Type.String(), displayName: Type.String(), unitId: Uuid, unitName: Type.String(), attempts: Type.Integer(),
+    userId: Uuid, username: Type.String(), displayName: Type.String(), unitId: Uuid, unitName: Type.String(),
+    attemptId: Type.Union([Uuid, Type.Null()], { description: 'the attempt that counts (for mean, the latest finished), else the one in progress' }),
+    attempts: Type.Integer(),
     score: Num, maxScore: Num, percent: Num, outcome: Outcome, submittedAt: Type.Union([Type.String(), Type.Null()]),
   })),
 });

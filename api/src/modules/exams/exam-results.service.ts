@@ -26,6 +26,8 @@ export type PersonOutcome = 'passed' | 'failed' | 'ungraded' | 'in_progress' | '
 
 export interface PersonResult {
   userId: string; username: string; displayName: string; unitId: string; unitName: string;
+  /** The attempt that counts (for `mean`, the latest finished one), else the one in progress; null when none. */
+  attemptId: string | null;
   attempts: number; score: number | null; maxScore: number | null; percent: number | null; outcome: PersonOutcome;
   submittedAt: string | null;
 }
@@ -69,13 +71,13 @@ const percentOf = (score: number | null, max: number | null) => (max ? Math.roun
 function countedAttempts(exam: Pick<IExam, 'id' | 'gradingMethod'>): SqlFragment {
   if (exam.gradingMethod === 'mean') {
     return sql`
-      select a.user_id, count(*)::int as attempts, avg(a.score)::float as score, avg(a.max_score)::float as max_score,
+      select a.user_id, (array_agg(a.id order by a.number desc))[1] as attempt_id, count(*)::int as attempts, avg(a.score)::float as score, avg(a.max_score)::float as max_score,
              bool_or(a.needs_grading) as needs_grading, max(a.submitted_at) as submitted_at
         from exam_attempt a where a.exam_id = ${exam.id} and a.status <> 'in_progress' group by a.user_id`;
   }
   const order = countingOrder(exam.gradingMethod);
   return sql`
-    select distinct on (a.user_id) a.user_id, count(*) over (partition by a.user_id)::int as attempts, a.score::float as score,
+    select distinct on (a.user_id) a.user_id, a.id as attempt_id, count(*) over (partition by a.user_id)::int as attempts, a.score::float as score,
            a.max_score::float as max_score, a.needs_grading, a.submitted_at
       from exam_attempt a where a.exam_id = ${exam.id} and a.status <> 'in_progress'
      order by a.user_id, ${order}`;
@@ -83,8 +85,7 @@ function countedAttempts(exam: Pick<IExam, 'id' | 'gradingMethod'>): SqlFragment
 
 interface ResultRow {
   user_id: string; username: string; display_name: string; unit_id: string; unit_name: string; unit_name_en: string | null;
-  attempts: number | null; score: number | null; max_score: number | null; needs_grading: boolean | null; submitted_at: Date | null;
-  in_progress: boolean;
+  attempt_id: string | null; in_progress_id: string | null; attempts: number | null; score: number | null; max_score: number | null; needs_grading: boolean | null; submitted_at: Date | null;
 }
 
 export async function getExamResults(em: EntityManager, actor: Actor, examId: string, now: Date, lang: Lang): Promise<ExamResults> {
@@ -92,8 +93,9 @@ export async function getExamResults(em: EntityManager, actor: Actor, examId: st
   const rows = await query<ResultRow>(em, sql`
     with counted as (${countedAttempts(exam)})
     select u.id as user_id, u.username, u.display_name, o.id as unit_id, o.name as unit_name, o.name_en as unit_name_en,
-           c.attempts, c.score, c.max_score, c.needs_grading, c.submitted_at,
-           exists (select 1 from exam_attempt p where p.exam_id = ${exam.id} and p.user_id = u.id and p.status = 'in_progress') as in_progress
+           c.attempt_id, c.attempts, c.score, c.max_score, c.needs_grading, c.submitted_at,
+           (select p.id from exam_attempt p where p.exam_id = ${exam.id} and p.user_id = u.id and p.status = 'in_progress'
+             order by p.number desc limit 1) as in_progress_id
       from exam e cross join app_user u join org_unit o on o.id = u.org_unit_id
       left join counted c on c.user_id = u.id
      where e.id = ${exam.id}
@@ -107,9 +109,9 @@ export async function getExamResults(em: EntityManager, actor: Actor, examId: st
   const people: PersonResult[] = rows.map((r) => {
     const finished = r.attempts !== null;
     const percent = finished ? percentOf(r.score, r.max_score) : null;
-    const outcome = outcomeOf(finished ? { score: r.score, needsGrading: r.needs_grading } : null, r.in_progress, state, passMark);
+    const outcome = outcomeOf(finished ? { score: r.score, needsGrading: r.needs_grading } : null, r.in_progress_id !== null, state, passMark);
     return {
-      userId: r.user_id, username: r.username, displayName: r.display_name, unitId: r.unit_id,
+      userId: r.user_id, username: r.username, displayName: r.display_name, unitId: r.unit_id, attemptId: r.attempt_id ?? r.in_progress_id,
       unitName: lang === 'en' && r.unit_name_en ? r.unit_name_en : r.unit_name,
       attempts: r.attempts ?? 0, score: finished ? Math.round((r.score ?? 0) * 100) / 100 : null,
       maxScore: finished ? r.max_score : null, percent, outcome, submittedAt: r.submitted_at ? new Date(r.submitted_at).toISOString() : null,

@@ -9065,6 +9065,8 @@ export interface operations {
                             title: string;
                         };
                         people: {
+                            /** @description the attempt that counts (for mean, the latest finished), else the one in progress */
+                            attemptId: string | null;
                             attempts: number;
                             displayName: string;
                             maxScore: number | null;
@@ -9833,7 +9835,7 @@ export interface operations {
                         /** Format: uuid */
                         orgUnitId: string;
                         orgUnitName?: string;
-                        permissions: ("learning.study" | "modules.author" | "people.read" | "people.update" | "people.admin" | "org_units.manage" | "study.review" | "study.correct" | "assignments.manage" | "assignments.correct" | "questions.manage" | "exams.manage" | "exams.take" | "exams.grade" | "exams.results")[];
+                        permissions: ("learning.study" | "modules.author" | "people.read" | "people.update" | "people.admin" | "org_units.manage" | "study.review" | "study.correct" | "assignments.manage" | "assignments.correct" | "questions.manage" | "exams.manage" | "exams.take" | "exams.grade" | "exams.results" | "contests.host" | "contests.play")[];
                         position: string;
                         role: "staff" | "trainer" | "manager" | "admin";
                         username: string;
@@ -10068,7 +10070,7 @@ export interface operations {
                         /** Format: uuid */
                         orgUnitId: string;
                         orgUnitName?: string;
-                        permissions: ("learning.study" | "modules.author" | "people.read" | "people.update" | "people.admin" | "org_units.manage" | "study.review" | "study.correct" | "assignments.manage" | "assignments.correct" | "questions.manage" | "exams.manage" | "exams.take" | "exams.grade" | "exams.results")[];
+                        permissions: ("learning.study" | "modules.author" | "people.read" | "people.update" | "people.admin" | "org_units.manage" | "study.review" | "study.correct" | "assignments.manage" | "assignments.correct" | "questions.manage" | "exams.manage" | "exams.take" | "exams.grade" | "exams.results" | "contests.host" | "contests.play")[];
                         position: string;
                         role: "staff" | "trainer" | "manager" | "admin";
                         username: string;

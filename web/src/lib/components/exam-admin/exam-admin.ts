@@ -13,6 +13,10 @@ const locale = () => (i18n.lang === 'zh' ? 'zh-CN' : 'en-GB');
 export const when = (iso: string | null | undefined) =>
   iso ? new Date(iso).toLocaleString(locale(), { dateStyle: 'medium', timeStyle: 'short' }) : '';
 
+/** A moment to the second, as an integrity log needs it. */
+export const whenExact = (iso: string | null | undefined) =>
+  iso ? new Date(iso).toLocaleString(locale(), { dateStyle: 'medium', timeStyle: 'medium' }) : '';
+
 /** An exam's window on one line. */
 export const windowText = (opensAt: string, closesAt: string) => `${when(opensAt)} – ${when(closesAt)}`;
 
