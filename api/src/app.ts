@@ -27,6 +27,7 @@ import { examRoutes } from './modules/exams/exams.routes.js';
 import { attemptRoutes } from './modules/exams/attempts.routes.js';
 import { finaliseAllOverdue } from './modules/exams/attempt-grading.js';
 import { gradingRoutes } from './modules/exams/grading.routes.js';
+import { contestRoutes } from './modules/contests/contests.routes.js';
 
 export interface BuildAppOptions {
   config: Pick<AppConfig, 'jwtSecret' | 'cookieSecure' | 'trustProxy' | 'logLevel' | 'env' | 'webBuildDir'> & { contentDir?: string };
@@ -131,6 +132,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     await api.register(examResultRoutes);
     await api.register(attemptRoutes);
     await api.register(gradingRoutes);
+    await api.register(contestRoutes);
   }, { prefix: '/api' });
   opts.mark?.('plugins');
 

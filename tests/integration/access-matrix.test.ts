@@ -41,6 +41,8 @@ const EXPECTED: Record<string, Permission | 'public' | 'signed-in'> = {
   getExamResults: 'exams.results', exportExamResults: 'exams.results', getItemAnalysis: 'exams.results',
   listMyExams: 'exams.take', startAttempt: 'exams.take', getAttempt: 'exams.take', saveAnswers: 'exams.take', submitAttempt: 'exams.take',
   getAttemptReview: 'exams.take', recordAttemptEvents: 'exams.take', getAttemptIntegrityLog: 'exams.results',
+  createContest: 'contests.host', listContests: 'contests.host', getContest: 'contests.host', startContest: 'contests.host', advanceContest: 'contests.host',
+  joinContest: 'contests.play', submitContestAnswer: 'contests.play', getContestState: 'contests.play', getContestLeaderboard: 'contests.play',
   listGradingQueue: 'exams.grade', gradeAnswer: 'exams.grade', regradeExam: 'exams.grade', listRegrades: 'exams.grade',
 };
 

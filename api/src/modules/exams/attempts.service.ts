@@ -335,7 +335,7 @@ const overdue = (a: Pick<AttemptRow, 'status' | 'deadline_at' | 'grace_seconds'>
 const VIEW_CACHE_MAX = 5000;
 const viewCache = new Map<string, LearnerView>();
 
-async function learnerViews(em: EntityManager, versionIds: readonly string[]): Promise<Map<string, LearnerView>> {
+export async function learnerViews(em: EntityManager, versionIds: readonly string[]): Promise<Map<string, LearnerView>> {
   const out = new Map<string, LearnerView>();
   const missing: string[] = [];
   for (const id of new Set(versionIds)) {
@@ -369,7 +369,7 @@ async function slotsOf(em: EntityManager, attemptId: string) {
 }
 
 /** The learner view of one slot: the version's kept rendering, its options in the attempt's order. Never a key. */
-function learnerSlot(s: Pick<SnapshotRow, 'slot' | 'points' | 'option_order'>, view: LearnerView) {
+export function learnerSlot(s: Pick<SnapshotRow, 'slot' | 'points' | 'option_order'>, view: LearnerView) {
   const options = view.options && s.option_order?.length === view.options.length ? s.option_order.map((i) => view.options![i]) : view.options;
   return {
     slot: s.slot, type: view.type, points: Number(s.points), stemHtml: view.stemHtml, response: view.response,
@@ -530,7 +530,7 @@ const FEEDBACK_FIELDS = new Set(['feedbackHtml', 'feedbackTrueHtml', 'feedbackFa
  * The right answers of a question as a learner may see them: never the grader's rubric; the feedback texts only when
  * the policy shows feedback.
  */
-function keyOf(answer: Record<string, unknown>, withFeedback: boolean): { explanationHtml?: string } & Record<string, unknown> {
+export function keyOf(answer: Record<string, unknown>, withFeedback: boolean): { explanationHtml?: string } & Record<string, unknown> {
   const strip = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(strip);
     if (v && typeof v === 'object') {
