@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../../api/src/access/actor.js';
+import { exec, query, sql } from '../../api/src/lib/sql.js';
+import { contestRecords, writeKnowledgeResults } from '../../api/src/modules/contests/contest-results.service.js';
+import { createTestContext, type TestContext } from '../helpers/app.js';
+import { makeOrgTree, makeUser } from '../helpers/factories.js';
+
+let ctx: TestContext;
+const em = () => ctx.orm.em.fork();
+type U = { id: string; role: Actor['role']; orgUnitId: string; username: string };
+let tree: Awaited<ReturnType<typeof makeOrgTree>>;
+let trainer: U;
+let managerA: U;
+let managerB: U;
+let staffA: U[];
+let staffB: U[];
+
+const actor = (u: U): Actor => ({ id: u.id, role: u.role, orgUnitId: u.orgUnitId, sessionId: randomUUID(), mustChangePassword: false });
+
+interface PlayerSpec { user: U; score: number; ms?: number; answered?: number; team?: string | null }
+
+async function makeContest(opts: {
+  players: PlayerSpec[]; tieBreak?: 'time' | 'shared'; mode?: 'individual' | 'team'; period?: string; kind?: 'live' | 'timed';
+  scopePath?: string | null; title?: string;
+}): Promise<string> {
+  const id = randomUUID();
+  await exec(em(), sql`
+    insert into contest (id, kind, title_zh, title_en, period, status, mode, tie_break, scope_path, created_by, finished_at)
+    values (${id}, ${opts.kind ?? 'live'}, ${opts.title ?? '知识竞赛'}, 'Quiz', ${opts.period ?? '2026-11'}, 'finished', ${opts.mode ?? 'individual'},
+            ${opts.tieBreak ?? 'shared'}, ${opts.scopePath ?? null}, ${trainer.id}, now())`);
+  for (const p of opts.players) {
+    await exec(em(), sql`
+      insert into contest_player (contest_id, user_id, team_unit_id, score, answered_count, correct_count, total_ms)
+      values (${id}, ${p.user.id}, ${p.team === undefined ? p.user.orgUnitId : p.team}, ${p.score}, ${p.answered ?? 3}, 1, ${p.ms ?? 1000})`);
+  }
+  return id;
+}
+
+const resultsOf = (contestId: string) => query<{ user_id: string; points: number; rank: number; players: number; percentile: number; team_unit_id: string | null; period: string; kind: string }>(em(), sql`
+  select user_id, points::float8 as points, rank, players, percentile::float8 as percentile, team_unit_id, period, kind
+    from contest_result where contest_id = ${contestId} order by rank, user_id`);
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  tree = await makeOrgTree(ctx.orm);
+  const mk = async (role: Actor['role'], orgUnitId: string): Promise<U> => {
+    const u = await makeUser(ctx.orm, { role, orgUnitId });
+    return { id: u.id, role, orgUnitId, username: u.username };
+  };
+  trainer = await mk('trainer', tree.company.id);
+  managerA = await mk('manager', tree.countyA.id);
+  managerB = await mk('manager', tree.countyB.id);
+  staffA = [];
+  staffB = [];
+  for (let i = 0; i < 3; i++) staffA.push(await mk('staff', tree.areaA.id));
+  for (let i = 0; i < 3; i++) staffB.push(await mk('staff', tree.areaB.id));
+}, 120_000);
+afterAll(async () => ctx?.close());
+
+describe('writeKnowledgeResults', () => {
+  it("ranks 1, 2, 2, 4 under 'shared', with percentiles over those who played; non-players get no row", async () => {
+    const [a1, a2, a3] = staffA;
+    const [b1, b2] = staffB;
+    const id = await makeContest({
+      tieBreak: 'shared',
+      players: [
+        { user: a1!, score: 300, ms: 9000 }, { user: a2!, score: 200, ms: 8000 }, { user: b1!, score: 200, ms: 1000 },
+        { user: a3!, score: 100 }, { user: b2!, score: 0, answered: 0 },
+      ],
+    });
+    expect(await writeKnowledgeResults(em(), id)).toBe(4);
+    const rows = await resultsOf(id);
+    expect(rows.map((r) => r.rank)).toEqual([1, 2, 2, 4]);
+    expect(rows.map((r) => r.points)).toEqual([300, 200, 200, 100]);
+    expect(rows.every((r) => r.players === 4 && r.period === '2026-11' && r.kind === 'live')).toBe(true);
+    expect(rows.map((r) => r.percentile)).toEqual([100, 66.67, 66.67, 0]);
+    expect(rows.find((r) => r.user_id === b2!.id)).toBeUndefined();
+    expect(rows.find((r) => r.user_id === a1!.id)!.team_unit_id).toBe(tree.areaA.id);
+  });
+
+  it("splits equal points by less total answer time under 'time'; equal time still shares", async () => {
+    const [a1, a2, a3] = staffA;
+    const [b1] = staffB;
+    const id = await makeContest({
+      tieBreak: 'time', kind: 'timed',
+      players: [{ user: a1!, score: 200, ms: 5000 }, { user: a2!, score: 200, ms: 3000 }, { user: a3!, score: 100, ms: 4000 }, { user: b1!, score: 100, ms: 4000 }],
+    });
+    await writeKnowledgeResults(em(), id);
+    const rows = await resultsOf(id);
+    expect(rows.map((r) => [r.user_id, r.rank])).toEqual([[a2!.id, 1], [a1!.id, 2], ...[[a3!.id, 3], [b1!.id, 3]].sort((x, y) => (x[0]! < y[0]! ? -1 : 1))]);
+    expect(rows[0]!.kind).toBe('timed');
+  });
+
+  it('replaces the rows when run again: the same rows, or the new standings', async () => {
+    const [a1, a2] = staffA;
+    const id = await makeContest({ players: [{ user: a1!, score: 10 }, { user: a2!, score: 20 }] });
+    await writeKnowledgeResults(em(), id);
+    const first = await resultsOf(id);
+    await writeKnowledgeResults(em(), id);
+    expect(await resultsOf(id)).toEqual(first);
+    await exec(em(), sql`update contest_player set score = 30 where contest_id = ${id} and user_id = ${a1!.id}`);
+    await exec(em(), sql`update contest_player set answered_count = 0 where contest_id = ${id} and user_id = ${a2!.id}`);
+    await writeKnowledgeResults(em(), id);
+    const again = await resultsOf(id);
+    expect(again.map((r) => [r.user_id, r.points, r.rank, r.players, r.percentile])).toEqual([[a1!.id, 30, 1, 1, 100]]);
+  });
+
+  it('refuses an unknown contest', async () => {
+    await expect(writeKnowledgeResults(em(), randomUUID())).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+describe('contestRecords', () => {
+  let inRange: string;
+  let outOfRange: string;
+  beforeAll(async () => {
+    inRange = await makeContest({ period: '2026-06', title: '六月竞赛', players: [...staffA, ...staffB].map((u, i) => ({ user: u, score: 100 + i })) });
+    outOfRange = await makeContest({ period: '2025-06', players: [...staffA, ...staffB].map((u) => ({ user: u, score: 5 })) });
+    await writeKnowledgeResults(em(), inRange);
+    await writeKnowledgeResults(em(), outOfRange);
+  });
+  const range = { from: '2026-01', to: '2026-07' };
+
+  it('gives a trainer every person of each contest in the periods asked for', async () => {
+    const recs = (await contestRecords(em(), actor(trainer), range)).filter((r) => r.contestId === inRange);
+    expect(recs).toHaveLength(6);
+    expect(recs.every((r) => r.players === 6 && r.period === '2026-06' && r.kind === 'live' && r.title === '六月竞赛')).toBe(true);
+    const top = recs.find((r) => r.userId === staffB[2]!.id)!;
+    expect(top).toMatchObject({ points: 105, rank: 1, percentile: 100, teamUnitId: tree.areaB.id });
+    expect((await contestRecords(em(), actor(trainer), range)).some((r) => r.contestId === outOfRange)).toBe(false);
+    expect((await contestRecords(em(), actor(trainer), { from: '2025-01', to: '2025-12' })).some((r) => r.contestId === outOfRange)).toBe(true);
+  });
+
+  it("limits a manager to their subtree and staff to themselves (ranks stay the contest's)", async () => {
+    const a = (await contestRecords(em(), actor(managerA), range)).filter((r) => r.contestId === inRange);
+    expect(a.map((r) => r.userId).sort()).toEqual(staffA.map((u) => u.id).sort());
+    expect(a.every((r) => r.players === 6)).toBe(true);
+    const b = (await contestRecords(em(), actor(managerB), range)).filter((r) => r.contestId === inRange);
+    expect(b.map((r) => r.userId).sort()).toEqual(staffB.map((u) => u.id).sort());
+    const self = await contestRecords(em(), actor(staffB[0]!), range);
+    expect(self.length).toBeGreaterThan(0);
+    expect(self.every((r) => r.userId === staffB[0]!.id)).toBe(true);
+    expect(await contestRecords(em(), { ...actor(staffB[0]!), role: 'guest' as Actor['role'] }, range)).toEqual([]);
+  });
+});
