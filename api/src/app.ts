@@ -28,6 +28,7 @@ import { attemptRoutes } from './modules/exams/attempts.routes.js';
 import { finaliseAllOverdue } from './modules/exams/attempt-grading.js';
 import { gradingRoutes } from './modules/exams/grading.routes.js';
 import { contestRoutes } from './modules/contests/contests.routes.js';
+import { closeDueTimedContests } from './modules/contests/contest-runs.js';
 
 export interface BuildAppOptions {
   config: Pick<AppConfig, 'jwtSecret' | 'cookieSecure' | 'trustProxy' | 'logLevel' | 'env' | 'webBuildDir'> & { contentDir?: string };
@@ -146,6 +147,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       try {
         const n = await finaliseAllOverdue(opts.orm.em.fork(), app.clock.now());
         if (n) app.log.info({ finalised: n }, 'finalised overdue attempts');
+        const closed = await closeDueTimedContests(opts.orm.em.fork(), app.clock.now());
+        if (closed) app.log.info({ closed }, 'closed time-boxed contests whose period ended');
       } catch (err) {
         app.log.warn({ err }, 'finalising overdue attempts failed; the next run tries again');
       } finally {

@@ -43,6 +43,7 @@ const EXPECTED: Record<string, Permission | 'public' | 'signed-in'> = {
   getAttemptReview: 'exams.take', recordAttemptEvents: 'exams.take', getAttemptIntegrityLog: 'exams.results',
   createContest: 'contests.host', listContests: 'contests.host', getContest: 'contests.host', startContest: 'contests.host', advanceContest: 'contests.host',
   joinContest: 'contests.play', submitContestAnswer: 'contests.play', getContestState: 'contests.play', getContestLeaderboard: 'contests.play',
+  startContestRun: 'contests.play', getContestRun: 'contests.play', answerContestRun: 'contests.play',
   listGradingQueue: 'exams.grade', gradeAnswer: 'exams.grade', regradeExam: 'exams.grade', listRegrades: 'exams.grade',
 };
 

@@ -7,6 +7,7 @@ import { buildApp } from '../../api/src/app.js';
 import { createOrm, type Orm } from '../../api/src/db/orm.js';
 import { normaliseQuestion } from '../../api/src/modules/questions/question-model.js';
 import { insertQuestions } from '../../api/src/modules/questions/question-store.js';
+import { closeDueTimedContests } from '../../api/src/modules/contests/contest-runs.js';
 import { answerPoints, percentileOf, rankStandings, teamMeans } from '../../api/src/modules/contests/contest-scoring.js';
 import { createTestContext, testConfig, type TestContext } from '../helpers/app.js';
 import { bearer, makeOrgTree, makeUser } from '../helpers/factories.js';
@@ -23,7 +24,7 @@ const f = {
 const Q = (key: string, correct: number) => ({
   type: 'single_choice', key, language: 'zh', stem: `题目 ${key}`, points: 1, difficulty: 2,
   options: [{ text: '甲', correct: correct === 0 }, { text: '乙', correct: correct === 1 }, { text: '丙', correct: correct === 2 }],
-  explanation: `解析 ${key}`,
+  explanation: `解析 ${key}`, tags: ['竞赛'],
 });
 
 beforeAll(async () => {
@@ -320,5 +321,65 @@ describe('events across processes', () => {
     expect(stranger.status).toBe(404);
     const outsider = await fetch(`${base}/api/contests/${c.id}/events`, { headers: bearer(f.outsider) });
     expect(outsider.status).toBe(404);
+  });
+});
+
+describe('a time-boxed contest', () => {
+  it('gives each person one run with a server deadline per question; score then time decides; results when the period closes', async () => {
+    const opensAt = clock.now();
+    const closesAt = new Date(opensAt.getTime() + 3600_000);
+    const res = await call(f.trainer, 'POST', '/api/contests', { kind: 'timed', titleZh: '周赛', period: '2026-12', answerSeconds: 10,
+      opensAt: opensAt.toISOString(), closesAt: closesAt.toISOString(), draw: { tags: ['竞赛'], count: 3 }, speedBonus: 0 });
+    expect(res.statusCode, res.body).toBe(201);
+    const id = res.json().id as string;
+    const [a, b] = f.staff as [Who, Who];
+    const start = await call(a.token, 'POST', `/api/contests/${id}/run`);
+    expect(start.statusCode, start.body).toBe(200);
+    let run = start.json();
+    expect(run.total).toBe(3);
+    expect(run.deadlineAt).toBe(new Date(clock.now().getTime() + 10_000).toISOString());
+    expect(JSON.stringify(run.question)).not.toMatch(/correct|weight|解析/);
+    // Starting again resumes the same run: nothing is drawn again.
+    expect((await call(a.token, 'POST', `/api/contests/${id}/run`)).json().question.stemHtml).toBe(run.question.stemHtml);
+
+    const rightChoice = (html: string) => Number(/题目 c(\d)/.exec(html)![1]) - 1;
+    const choose = async (who: Who, position: number, choice: number) =>
+      call(who.token, 'POST', `/api/contests/${id}/run/answers`, { position, response: { choice } });
+    const optionIndexOf = (q: { options: { id: string }[] }, original: number) => Number(q.options.find((o) => Number(o.id) === original)!.id);
+    clock.advance(2000);
+    run = (await choose(a, 0, optionIndexOf(run.question, rightChoice(run.question.stemHtml)))).json();
+    expect(run.last).toEqual({ slot: 0, correct: true, points: 1000 });
+    expect(run.question.position).toBe(1);
+    // The second question runs out: it counts as wrong, the third is shown, and an answer to the second is refused.
+    clock.advance(10_001);
+    run = (await call(a.token, 'GET', `/api/contests/${id}/run`)).json();
+    expect(run.question.position).toBe(2);
+    expect(run.last).toEqual({ slot: 1, correct: false, points: 0 });
+    const late = await choose(a, 1, 0);
+    expect(late.statusCode).toBe(409);
+    expect(late.json().errors[0].code).toBe('contest.window_closed');
+    clock.advance(1000);
+    run = (await choose(a, 2, optionIndexOf(run.question, rightChoice(run.question.stemHtml)))).json();
+    expect(run.finished).toBe(true);
+    expect(run.score).toBe(2000);
+    expect(run.totalMs).toBe(2000 + 10_000 + 1000);
+
+    // b answers everything right but more slowly: same points are split by time under the default rule.
+    let rb = (await call(b.token, 'POST', `/api/contests/${id}/run`)).json();
+    for (let i = 0; i < 3 && !rb.finished; i++) {
+      clock.advance(5000);
+      rb = (await choose(b, rb.question.position, optionIndexOf(rb.question, i === 1 ? (rightChoice(rb.question.stemHtml) + 1) % 3 : rightChoice(rb.question.stemHtml)))).json();
+    }
+    expect(rb.score).toBe(2000);
+    const board = (await call(f.trainer, 'GET', `/api/contests/${id}/leaderboard`)).json();
+    expect(board.lines.map((l: { userId: string; rank: number }) => [l.userId, l.rank])).toEqual([[a.id, 1], [b.id, 2]]);
+    expect(board.lines[1].totalMs).toBe(15_000);
+
+    clock.set(new Date(closesAt.getTime() + 1));
+    expect(await closeDueTimedContests(em(), clock.now())).toBe(1);
+    expect(await closeDueTimedContests(em(), clock.now())).toBe(0);
+    const results = await query<{ user_id: string; rank: number }>(em(), sql`select user_id, rank from contest_result where contest_id = ${id} order by rank`);
+    expect(results.map((r) => r.user_id)).toEqual([a.id, b.id]);
+    expect((await call(f.staff[2]!.token, 'POST', `/api/contests/${id}/run`)).statusCode).toBe(409);
   });
 });

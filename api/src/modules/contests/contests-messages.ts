@@ -22,4 +22,7 @@ registerMessages({
   'contest.cannot_pause': { zh: '只有进行中的题目可以暂停', en: 'only an open question can be paused' },
   'contest.not_paused': { zh: '竞赛没有暂停', en: 'the contest is not paused' },
   'contest.nothing_to_skip': { zh: '当前没有可跳过的题目', en: 'there is no question to skip' },
+  'contest.not_open_yet_period': { zh: '竞赛还没有开始', en: 'the contest has not opened yet' },
+  'contest.pool_too_small_now': { zh: '题库中已没有可抽的题目，请联系组织者', en: 'the bank has no questions left to draw; tell the organiser' },
+  'contest.run_not_started': { zh: '请先开始答题', en: 'start your run first' },
 });

@@ -3,8 +3,9 @@ import { requestLang } from '../../lib/i18n.js';
 import { problemResponses } from '../../lib/schema.js';
 import {
   AdvanceBody, AnswerAck, AnswerBody, ContestDetail, ContestList, ContestParams, ContestState, CreateContestBody, JoinBody, Leaderboard,
-  ListContestsQuery,
+  ListContestsQuery, RunView,
 } from './contests.schemas.js';
+import { answerContestRun, getContestRun, startContestRun } from './contest-runs.js';
 import {
   advanceContest, contestState, createContest, getContest, getContestLeaderboard, isHost, joinContest, listContests, startContest,
   submitContestAnswer, viewableContest,
@@ -72,6 +73,21 @@ export const contestRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: players,
     schema: { operationId: 'getContestLeaderboard', tags, params: ContestParams, response: { 200: Leaderboard, ...problemResponses } },
   }, async (req) => getContestLeaderboard(req.em, req.actor, req.params.contestId, app.clock.now()));
+
+  app.post('/contests/:contestId/run', {
+    config: players,
+    schema: { operationId: 'startContestRun', tags, params: ContestParams, response: { 200: RunView, ...problemResponses } },
+  }, async (req) => startContestRun(req.em, req.actor, req.params.contestId, app.clock.now(), requestLang(req)));
+
+  app.get('/contests/:contestId/run', {
+    config: players,
+    schema: { operationId: 'getContestRun', tags, params: ContestParams, response: { 200: RunView, ...problemResponses } },
+  }, async (req) => getContestRun(req.em, req.actor, req.params.contestId, app.clock.now(), requestLang(req)));
+
+  app.post('/contests/:contestId/run/answers', {
+    config: players,
+    schema: { operationId: 'answerContestRun', tags, params: ContestParams, body: AnswerBody, response: { 200: RunView, ...problemResponses } },
+  }, async (req) => answerContestRun(req.em, req.actor, req.params.contestId, req.body, app.clock.now(), requestLang(req)));
 
   // The live stream of a contest's state (Server-Sent Events): each message is the same ContestState that
   // getContestState answers, for this viewer. Not in the OpenAPI document (a stream that never ends cannot be walked

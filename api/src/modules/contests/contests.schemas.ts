@@ -196,3 +196,23 @@ export const ContestState = Type.Object({
   playerNames: Type.Array(Type.String()),
 });
 export type ContestStateT = Static<typeof ContestState>;
+
+/** A person's run of a time-boxed contest: the current question and its server deadline, their score so far. */
+export const RunView = Type.Object({
+  contestId: Uuid,
+  title: Type.String(),
+  total: Type.Integer(),
+  answered: Type.Integer(),
+  finished: Type.Boolean(),
+  serverNow: Type.String(),
+  closesAt: NullableString,
+  rules: Rules,
+  question: Type.Union([Type.Object({ ...LearnerQuestion.properties, position: Type.Integer() }), Type.Null()]),
+  deadlineAt: NullableString,
+  /** The question answered last (or run out): whether it was right and its points. */
+  last: Type.Union([Type.Object({ slot: Type.Integer(), correct: Type.Boolean(), points: Type.Integer() }), Type.Null()]),
+  score: Type.Integer(),
+  streak: Type.Integer(),
+  correct: Type.Integer(),
+  totalMs: Type.Integer(),
+});

@@ -634,4 +634,4 @@ export async function isHost(em: EntityManager, actor: Actor, contestId: string)
   return !!(await queryOne<{ id: string }>(em, sql`select c.id from contest c where c.id = ${contestId} and ${hostable(await scopeOf(em, actor))}`));
 }
 
-export { viewable as viewableContest };
+export { viewable as viewableContest, playable as playableContest };

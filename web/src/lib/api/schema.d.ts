@@ -353,6 +353,38 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/contests/{contestId}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getContestRun"];
+        put?: never;
+        post: operations["startContestRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contests/{contestId}/run/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["answerContestRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/contests/{contestId}/start": {
         parameters: {
             query?: never;
@@ -6992,6 +7024,813 @@ export interface operations {
                             teamUnitId: string;
                         }[];
                         tieBreak: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getContestRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        answered: number;
+                        closesAt: string | null;
+                        /** Format: uuid */
+                        contestId: string;
+                        correct: number;
+                        deadlineAt: string | null;
+                        finished: boolean;
+                        last: {
+                            correct: boolean;
+                            points: number;
+                            slot: number;
+                        } | null;
+                        question: {
+                            blanks?: number;
+                            items?: {
+                                html: string;
+                                id: string;
+                            }[];
+                            matching?: {
+                                left: {
+                                    html: string;
+                                    id: string;
+                                }[];
+                                right: string[];
+                            };
+                            options?: {
+                                html: string;
+                                id: string;
+                            }[];
+                            points: number;
+                            position: number;
+                            response: string;
+                            slot: number;
+                            stemHtml: string;
+                            type: string;
+                        } | null;
+                        rules: {
+                            answerSeconds: number;
+                            basePoints: number;
+                            mode: string;
+                            speedBonus: number;
+                            streakBonus: number;
+                            streakCap: number;
+                            tieBreak: string;
+                        };
+                        score: number;
+                        serverNow: string;
+                        streak: number;
+                        title: string;
+                        total: number;
+                        totalMs: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    startContestRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        answered: number;
+                        closesAt: string | null;
+                        /** Format: uuid */
+                        contestId: string;
+                        correct: number;
+                        deadlineAt: string | null;
+                        finished: boolean;
+                        last: {
+                            correct: boolean;
+                            points: number;
+                            slot: number;
+                        } | null;
+                        question: {
+                            blanks?: number;
+                            items?: {
+                                html: string;
+                                id: string;
+                            }[];
+                            matching?: {
+                                left: {
+                                    html: string;
+                                    id: string;
+                                }[];
+                                right: string[];
+                            };
+                            options?: {
+                                html: string;
+                                id: string;
+                            }[];
+                            points: number;
+                            position: number;
+                            response: string;
+                            slot: number;
+                            stemHtml: string;
+                            type: string;
+                        } | null;
+                        rules: {
+                            answerSeconds: number;
+                            basePoints: number;
+                            mode: string;
+                            speedBonus: number;
+                            streakBonus: number;
+                            streakCap: number;
+                            tieBreak: string;
+                        };
+                        score: number;
+                        serverNow: string;
+                        streak: number;
+                        title: string;
+                        total: number;
+                        totalMs: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    answerContestRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    position: number;
+                    response: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        answered: number;
+                        closesAt: string | null;
+                        /** Format: uuid */
+                        contestId: string;
+                        correct: number;
+                        deadlineAt: string | null;
+                        finished: boolean;
+                        last: {
+                            correct: boolean;
+                            points: number;
+                            slot: number;
+                        } | null;
+                        question: {
+                            blanks?: number;
+                            items?: {
+                                html: string;
+                                id: string;
+                            }[];
+                            matching?: {
+                                left: {
+                                    html: string;
+                                    id: string;
+                                }[];
+                                right: string[];
+                            };
+                            options?: {
+                                html: string;
+                                id: string;
+                            }[];
+                            points: number;
+                            position: number;
+                            response: string;
+                            slot: number;
+                            stemHtml: string;
+                            type: string;
+                        } | null;
+                        rules: {
+                            answerSeconds: number;
+                            basePoints: number;
+                            mode: string;
+                            speedBonus: number;
+                            streakBonus: number;
+                            streakCap: number;
+                            tieBreak: string;
+                        };
+                        score: number;
+                        serverNow: string;
+                        streak: number;
+                        title: string;
+                        total: number;
+                        totalMs: number;
                     };
                 };
             };
