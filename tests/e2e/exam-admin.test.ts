@@ -219,6 +219,8 @@ describe('exam admin', () => {
         expect(await page.getByTestId('results-figures').innerText()).toContain(l.passRate);
         expect(await page.getByTestId('distribution').locator('li').count()).toBe(10);
         expect(await page.getByTestId('results-people').locator('tbody tr').count()).toBeGreaterThan(10);
+        // A trainer grades too: the exam's pill row leads to its grading screen.
+        expect(await page.getByTestId('exam-tab-grading').getAttribute('href')).toBe(`/grading/${exam.id}`);
         await noSidewaysScroll(page);
         const csv = page.getByTestId('export-csv');
         expect(await csv.innerText()).toBe(l.csv);
@@ -251,6 +253,8 @@ describe('exam admin', () => {
         expect(kinds).toEqual(log.events.map((e: { kind: string }) => e.kind));
         await noSidewaysScroll(page);
         await page.screenshot({ path: join(ARTIFACTS, `exam-admin-attempt-log-${run.name}.png`), fullPage: true });
+        // The log sits under the results: their pill stays marked.
+        expect(await page.getByTestId('exam-tab-results').getAttribute('class')).toContain('active');
 
         await page.goto(`${product.server.baseUrl}/exam-admin/${exam.id}/analysis`);
         const alpha = page.getByTestId('alpha');
@@ -302,6 +306,20 @@ describe('exam admin', () => {
         const missed = (missedPeople.people as { outcome: string; username: string }[]).filter((p) => p.outcome === 'missed');
         for (const p of missed) expect(await page.getByTestId('exam-editor').getByText(p.username).count()).toBeGreaterThan(0);
         await noSidewaysScroll(page);
+
+        // A department head sees the results but does not grade: no grading pill.
+        if (run.name === 'en-desktop') {
+          const head = await product.browser.newContext({ viewport: run.viewport, locale: run.locale });
+          try {
+            const p2 = await head.newPage();
+            await signIn(p2, product.server.baseUrl, 'manager');
+            await p2.goto(`${product.server.baseUrl}/exam-admin/${exam.id}/results`);
+            await p2.getByTestId('exam-tab-results').waitFor();
+            expect(await p2.getByTestId('exam-tab-grading').count()).toBe(0);
+          } finally {
+            await head.close();
+          }
+        }
       } finally {
         await context.close();
       }
