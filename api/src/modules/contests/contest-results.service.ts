@@ -49,7 +49,7 @@ export async function replaceResults(em: EntityManager, contest: Pick<IContest, 
  * when a live contest finishes or a time-boxed one closes; idempotent. Returns the number of results.
  */
 export async function writeKnowledgeResults(em: EntityManager, contestId: string): Promise<number> {
-  const contest = await em.fork().findOne(Contest, { id: contestId });
+  const contest = await em.findOne(Contest, { id: contestId }, { refresh: true });
   if (!contest || contest.kind === 'speech') throw notFound('contest');
   const players = await query<{ user_id: string; score: number; total_ms: number; team_unit_id: string | null }>(em, sql`
     select user_id, score, total_ms::float8 as total_ms, team_unit_id from contest_player
@@ -64,7 +64,7 @@ export async function writeKnowledgeResults(em: EntityManager, contestId: string
  * scores share a place. Idempotent. Returns the number of results.
  */
 export async function writeSpeechResults(em: EntityManager, contestId: string): Promise<number> {
-  const contest = await em.fork().findOne(Contest, { id: contestId });
+  const contest = await em.findOne(Contest, { id: contestId }, { refresh: true });
   if (!contest || contest.kind !== 'speech') throw notFound('contest');
   const speakers = await query<{ user_id: string; final_score: number; org_unit_id: string }>(em, sql`
     select s.user_id, s.final_score::float8 as final_score, u.org_unit_id from speech_speaker s join app_user u on u.id = s.user_id

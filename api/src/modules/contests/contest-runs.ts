@@ -14,7 +14,7 @@ import { questionsOf } from '../exams/attempt-grading.js';
 import { learnerSlot, learnerViews } from '../exams/attempts.service.js';
 import { Contest, type IContest } from './contest.entity.js';
 import { answerPoints } from './contest-scoring.js';
-import { writeFinishedResults } from './contest-finish.js';
+import { writeKnowledgeResults } from './contest-results.service.js';
 import { CONTEST_TYPES, playableContest } from './contests.service.js';
 import type { AnswerInput } from './contests.schemas.js';
 import './contests-messages.js';
@@ -48,7 +48,7 @@ export async function closeDueTimedContests(em: EntityManager, now: Date): Promi
         where contest_id = ${id} and shown_at is not null and answered_at is null`);
       await exec(tx, sql`update contest_player set run_finished_at = coalesce(run_finished_at, ${now}) where contest_id = ${id}`);
       await exec(tx, sql`update contest set status = 'finished', phase = 'finished', finished_at = ${now}, updated_at = ${now} where id = ${id}`);
-      await writeFinishedResults(tx, id);
+      await writeKnowledgeResults(tx, id);
       return true;
     });
     if (done) n++;

@@ -30,7 +30,7 @@ import { Contest, ContestQuestion, type IContest } from './contest.entity.js';
 import { answerPoints, rankStandings, teamMeans, type ScoringRule } from './contest-scoring.js';
 import type { AdvanceInput, AnswerInput, CreateContestInput, ContestStateT, JoinInput } from './contests.schemas.js';
 import { notifyContest } from './contest-notify.js';
-import { writeFinishedResults } from './contest-finish.js';
+import { writeKnowledgeResults } from './contest-results.service.js';
 import './contests-messages.js';
 
 /** Question types a contest can ask: answered in seconds and scored by the machine. */
@@ -490,7 +490,7 @@ export async function advanceContest(em: EntityManager, actor: Actor, contestId:
     c.stateVersion += 1;
     c.updatedAt = now;
     await tx.flush();
-    if (finished) await writeFinishedResults(tx, c.id);
+    if (finished) await writeKnowledgeResults(tx, c.id);
   });
   await notifyContest(em, contestId, 'state');
   return contestState(em, actor, contestId, now, lang);
