@@ -13,8 +13,8 @@ const product = useProduct();
 // A trainer grades essays on the grading screen: picks the question, reads one anonymous answer at a time with the
 // rubric, is told beside the score field when the score is out of range, saves and goes on to the next answer.
 const RUNS = [
-  { name: 'zh-phone', viewport: { width: 360, height: 740 }, locale: 'zh-CN', l: { saveNext: '保存并看下一份', previous: '← 上一份', range: '0 到 10', saved: '已保存答卷', rubric: '评分标准', names: '显示考生姓名' } },
-  { name: 'en-desktop', viewport: { width: 1280, height: 900 }, locale: 'en-GB', l: { saveNext: 'Save and go to the next', previous: '← Previous', range: 'between 0 and 10', saved: 'saved', rubric: 'Rubric', names: "Show learners' names" } },
+  { name: 'zh-phone', viewport: { width: 360, height: 740 }, locale: 'zh-CN', l: { saveNext: '保存并看下一份', previous: '← 上一份', range: '0 到 10', saved: '已保存答卷', rubric: '评分标准', names: '显示考生姓名', required: '请填写此项', regraded: '已重新评分', regrades: '重新评分记录' } },
+  { name: 'en-desktop', viewport: { width: 1280, height: 900 }, locale: 'en-GB', l: { saveNext: 'Save and go to the next', previous: '← Previous', range: 'between 0 and 10', saved: 'saved', rubric: 'Rubric', names: "Show learners' names", required: 'Fill this in', regraded: 'Regraded', regrades: 'Regrades' } },
 ] as const;
 
 /** An exam with one essay and two finished attempts (demo people 10001 and 10002) waiting for a grader. */
@@ -119,6 +119,52 @@ describe('grading screen', () => {
         await expect.poll(() => page.locator('.shell main').innerText()).toContain(fx.names[firstIndex]);
         expect(await response.innerText()).toBe(first);
         expect(await page.locator('.shell main').innerText()).not.toContain(fx.names[1 - firstIndex]);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+
+  for (const run of RUNS) {
+    it(`regrades a question of the exam with a reason and lists the regrade (${run.name})`, async () => {
+      const { l } = run;
+      const fx = await essayExam(`rg-${run.name}`);
+      const context = await product.browser.newContext({ viewport: run.viewport, locale: run.locale });
+      context.setDefaultTimeout(10_000);
+      const page = await context.newPage();
+      try {
+        await signIn(page, product.server.baseUrl, 'trainer');
+        // From the exam's pill row in the exam admin screens.
+        await page.goto(`${product.server.baseUrl}/exam-admin/${fx.examId}/results`);
+        await page.getByTestId('exam-tab-regrade').click();
+        const form = page.getByTestId('regrade-form');
+        await form.waitFor();
+        expect(page.url()).toBe(`${product.server.baseUrl}/grading/${fx.examId}/regrade`);
+        // Nothing chosen, no reason: each field says so, nothing is sent.
+        await page.getByTestId('regrade-run').click();
+        await page.locator('#regrade-reason-error').waitFor();
+        expect(await page.locator('#regrade-reason-error').innerText()).toContain(l.required);
+        expect(await page.locator('#regrade-questionId-error').innerText()).toContain(l.required);
+        expect(await page.locator('#regrade-toVersionId-error').count()).toBe(0);
+        expect(await page.locator('#regrade-reason').getAttribute('aria-invalid')).toBe('true');
+        expect(await overflow(page)).toBeLessThanOrEqual(0);
+        await page.screenshot({ path: join(ARTIFACTS, `regrade-errors-${run.name}.png`), fullPage: true });
+
+        await page.locator('#regrade-questionId').selectOption({ index: 1 });
+        expect(await page.locator('#regrade-toVersionId').inputValue()).not.toBe('');
+        await page.locator('#regrade-reason').fill('评分标准有误 / rubric was wrong');
+        await page.getByTestId('regrade-run').click();
+        await page.getByTestId('regrade-done').waitFor();
+        expect(await page.getByTestId('regrade-done').innerText()).toContain(l.regraded);
+        const list = page.getByTestId('regrades');
+        await expect.poll(() => list.locator(':scope > li').count()).toBe(1);
+        expect(await list.innerText()).toContain('rubric was wrong');
+        const api = await (await page.request.get(`${product.server.baseUrl}/api/exams/${fx.examId}/regrades`)).json();
+        expect(api.items).toHaveLength(1);
+        expect(api.items[0].reason).toBe('评分标准有误 / rubric was wrong');
+        expect(await page.getByText(l.regrades, { exact: true }).count()).toBe(1);
+        expect(await overflow(page)).toBeLessThanOrEqual(0);
+        await page.screenshot({ path: join(ARTIFACTS, `regrade-${run.name}.png`), fullPage: true });
       } finally {
         await context.close();
       }

@@ -91,4 +91,21 @@ export const RegradeResult = Type.Composite([RegradeView, Type.Object({
   attemptsRegraded: Type.Integer({ description: 'finished attempts pinned to the new version and scored again' }),
 })]);
 
-export const RegradeList = Type.Object({ items: Type.Array(RegradeView) });
+export const RegradeList = Type.Object({
+  items: Type.Array(Type.Composite([RegradeView, Type.Object({
+    /** The attempts whose score on the question changed, with the score before and after. */
+    changes: Type.Array(Type.Object({
+      attemptId: Uuid, userId: Uuid, username: Type.String(), displayName: Type.String(), oldScore: Nullable(Type.Number()), newScore: Nullable(Type.Number()),
+    })),
+  })])),
+  /** What a regrade may choose: the questions the exam's lines or finished attempts hold, and each one's versions. */
+  questions: Type.Array(Type.Object({
+    questionId: Uuid,
+    key: Type.String(),
+    type: Type.String(),
+    excerpt: Type.String({ description: 'the start of the current version\'s stem, as plain text' }),
+    /** Version numbers the finished attempts hold. */
+    heldVersions: Type.Array(Type.Integer()),
+    versions: Type.Array(Type.Object({ id: Uuid, number: Type.Integer(), type: Type.String(), current: Type.Boolean(), createdAt: DateTime })),
+  })),
+});

@@ -316,11 +316,61 @@ export async function regradeExam(em: EntityManager, actor: Actor, examId: strin
   });
 }
 
-/** An exam's regrades, newest first: who, when, why, from and to which version, how many attempts changed. */
-export async function listRegrades(em: EntityManager, actor: Actor, examId: string): Promise<{ items: RegradeView[] }> {
+export interface RegradeAttemptChange {
+  attemptId: string; userId: string; username: string; displayName: string; oldScore: number | null; newScore: number | null;
+}
+export interface RegradeChoice {
+  questionId: string; key: string; type: string; excerpt: string; heldVersions: number[];
+  versions: { id: string; number: number; type: string; current: boolean; createdAt: string }[];
+}
+
+const plainStem = (s: unknown) => String(s ?? '').replace(/[*_`>#|]+/g, '').replace(/\s+/g, ' ').trim();
+
+/**
+ * An exam's regrades, newest first: who, when, why, from and to which version, and the attempts whose score changed
+ * (before and after); with the questions a new regrade may choose and their versions.
+ */
+export async function listRegrades(em: EntityManager, actor: Actor, examId: string): Promise<{ items: (RegradeView & { changes: RegradeAttemptChange[] })[]; questions: RegradeChoice[] }> {
   const exam = await examForGrading(em, actor, examId);
   const rows = await query<RegradeRow>(em, sql`${REGRADE_SELECT} where r.exam_id = ${exam.id} order by r.regraded_at desc, r.id`);
-  return { items: rows.map(regradeView) };
+  const changes = await query<{ regrade_id: string; attempt_id: string; user_id: string; username: string; display_name: string;
+    old_score: number | null; new_score: number | null }>(em, sql`
+    select x.regrade_id, x.attempt_id, a.user_id, u.username, u.display_name, x.old_score::float as old_score, x.new_score::float as new_score
+      from exam_regrade_attempt x join exam_regrade r on r.id = x.regrade_id
+      join exam_attempt a on a.id = x.attempt_id join app_user u on u.id = a.user_id
+     where r.exam_id = ${exam.id}
+     order by u.username, a.number`);
+  const byRegrade = new Map<string, RegradeAttemptChange[]>();
+  for (const c of changes) {
+    const list = byRegrade.get(c.regrade_id) ?? [];
+    list.push({ attemptId: c.attempt_id, userId: c.user_id, username: c.username, displayName: c.display_name, oldScore: c.old_score, newScore: c.new_score });
+    byRegrade.set(c.regrade_id, list);
+  }
+  const held = await query<{ question_id: string; key: string; current_version_id: string | null; held: number[] }>(em, sql`
+    with held as (
+      select v.question_id, v.number from exam_attempt a join attempt_question q on q.attempt_id = a.id
+        join question_version v on v.id = q.question_version_id
+       where a.exam_id = ${exam.id} and a.status <> 'in_progress'),
+    ids as (select question_id from held union select question_id from exam_item where exam_id = ${exam.id} and question_id is not null)
+    select q.id as question_id, q.key, q.current_version_id,
+           coalesce((select array_agg(distinct h.number order by h.number) from held h where h.question_id = q.id), '{}'::int[]) as held
+      from ids join question q on q.id = ids.question_id
+     order by q.key`);
+  const ids = held.map((h) => h.question_id);
+  const versions = ids.length ? await query<{ id: string; question_id: string; number: number; type: string; stem: string | null; created_at: Date }>(em, sql`
+    select id, question_id, number, type, content->>'stem' as stem, created_at from question_version
+     where question_id = any(${ids}::uuid[]) order by question_id, number desc`) : [];
+  const questions = held.map((h): RegradeChoice => {
+    const own = versions.filter((v) => v.question_id === h.question_id);
+    const current = own.find((v) => v.id === h.current_version_id) ?? own[0];
+    const stem = plainStem(current?.stem);
+    return {
+      questionId: h.question_id, key: h.key, type: current?.type ?? '', excerpt: stem.length > 90 ? `${stem.slice(0, 89)}…` : stem,
+      heldVersions: h.held.map(Number),
+      versions: own.map((v) => ({ id: v.id, number: v.number, type: v.type, current: v.id === h.current_version_id, createdAt: iso(v.created_at)! })),
+    };
+  });
+  return { items: rows.map((r) => ({ ...regradeView(r), changes: byRegrade.get(r.id) ?? [] })), questions };
 }
 
 export interface RegradeChange {

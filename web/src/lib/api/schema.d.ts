@@ -12306,6 +12306,16 @@ export interface operations {
                         items: {
                             /** @description attempts whose score on the question changed */
                             attemptsChanged: number;
+                            changes: {
+                                /** Format: uuid */
+                                attemptId: string;
+                                displayName: string;
+                                newScore: number | null;
+                                oldScore: number | null;
+                                /** Format: uuid */
+                                userId: string;
+                                username: string;
+                            }[];
                             fromVersion: number | null;
                             /** Format: uuid */
                             id: string;
@@ -12321,6 +12331,24 @@ export interface operations {
                                 id: string;
                             };
                             toVersion: number;
+                        }[];
+                        questions: {
+                            /** @description the start of the current version's stem, as plain text */
+                            excerpt: string;
+                            heldVersions: number[];
+                            key: string;
+                            /** Format: uuid */
+                            questionId: string;
+                            type: string;
+                            versions: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                current: boolean;
+                                /** Format: uuid */
+                                id: string;
+                                number: number;
+                                type: string;
+                            }[];
                         }[];
                     };
                 };
