@@ -190,7 +190,7 @@ export const ContestState = Type.Object({
     rank: NullableInt,
     teamUnitId: NullableString,
   }), Type.Null()]),
-  /** The top of the leaderboard, between questions and at the end. */
+  /** The top of the leaderboard, from the moment a question closes, between questions and at the end. */
   leaderboard: Type.Union([Leaderboard, Type.Null()]),
   /** The host's screen: who joined. */
   playerNames: Type.Array(Type.String()),

@@ -29,7 +29,7 @@ import { keyOf, learnerSlot, learnerViews } from '../exams/attempts.service.js';
 import { Contest, ContestQuestion, type IContest } from './contest.entity.js';
 import { answerPoints, rankStandings, teamMeans, type ScoringRule } from './contest-scoring.js';
 import type { AdvanceInput, AnswerInput, CreateContestInput, ContestStateT, JoinInput } from './contests.schemas.js';
-import { notifyContest } from './contest-notify.js';
+import { CHANNEL, notifyContest } from './contest-notify.js';
 import { writeKnowledgeResults } from './contest-results.service.js';
 import './contests-messages.js';
 
@@ -283,7 +283,9 @@ export async function submitContestAnswer(em: EntityManager, actor: Actor, conte
            coalesce((select elapsed_ms from ins), (select elapsed_ms from contest_answer where contest_id = ${contestId} and position = ${input.position} and user_id = ${actor.id})) as elapsed_ms,
            exists (select 1 from ok) as open, exists (select 1 from p) as player,
            (select phase from c) as phase, (select current_index from c) as current_index,
-           (select paused_remaining_ms is not null from c) as paused`);
+           (select paused_remaining_ms is not null from c) as paused,
+           -- Announced in the same statement (one round trip): only when this answer was recorded.
+           (select pg_notify(${CHANNEL}, ${`${contestId}:answer`}) from ins limit 1) is not null as announced`);
   if (!row || row.phase === null) throw notFound('contest');
   if (!row.player) throw refused(lang, 'contest.not_joined', 'contestId', 403);
   if (row.answered_at == null) {
@@ -291,7 +293,6 @@ export async function submitContestAnswer(em: EntityManager, actor: Actor, conte
       : row.current_index === input.position || (row.current_index ?? -1) > input.position ? 'contest.window_closed' : 'contest.not_open_yet';
     throw refused(lang, reason, 'position');
   }
-  if (row.recorded) await notifyContest(em, contestId, 'answer');
   return { position: input.position, recorded: row.recorded, answeredAt: iso(row.answered_at)!, elapsedMs: Number(row.elapsed_ms) };
 }
 
@@ -603,7 +604,7 @@ export function personal(s: Shared, viewer: { id: string; host: boolean }, lang:
   const { c } = s;
   const mine = s.byUser.get(viewer.id);
   const answer = s.answers.get(viewer.id);
-  const showBoard = s.effectivePhase === 'board' || s.effectivePhase === 'finished';
+  const showBoard = s.effectivePhase === 'reveal' || s.effectivePhase === 'board' || s.effectivePhase === 'finished';
   const revealed = s.reveal !== null;
   return {
     contestId: c.id, kind: c.kind, title: titleOf(c, lang), status: c.status, phase: s.effectivePhase, index: c.currentIndex ?? null,
