@@ -8,6 +8,7 @@ import { admin } from './i18n/admin';
 import { examAdmin } from './i18n/exam-admin';
 import { grading } from './i18n/grading';
 import { exams } from './i18n/exams';
+import { contests } from './i18n/contests';
 
 export type Lang = 'zh' | 'en';
 
@@ -318,9 +319,9 @@ const shellEn: Record<keyof typeof shell, string> = {
 };
 
 // Each area of the product keeps its strings in its own file under i18n/, in both languages.
-const zh = { ...shell, ...courses.zh, ...author.zh, ...bank.zh, ...ui.zh, ...records.zh, ...forms.zh, ...admin.zh, ...examAdmin.zh, ...grading.zh, ...exams.zh };
+const zh = { ...shell, ...courses.zh, ...author.zh, ...bank.zh, ...ui.zh, ...records.zh, ...forms.zh, ...admin.zh, ...examAdmin.zh, ...grading.zh, ...exams.zh, ...contests.zh };
 export type Key = keyof typeof zh;
-const en: Record<Key, string> = { ...shellEn, ...courses.en, ...author.en, ...bank.en, ...ui.en, ...records.en, ...forms.en, ...admin.en, ...examAdmin.en, ...grading.en, ...exams.en };
+const en: Record<Key, string> = { ...shellEn, ...courses.en, ...author.en, ...bank.en, ...ui.en, ...records.en, ...forms.en, ...admin.en, ...examAdmin.en, ...grading.en, ...exams.en, ...contests.en };
 export const dictionaries: Record<Lang, Record<Key, string>> = { zh, en };
 
 function initialLang(): Lang {

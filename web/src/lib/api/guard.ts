@@ -17,6 +17,8 @@ const PAGE_PERMISSIONS: readonly (readonly [string, Permission])[] = [
   ['/grading', 'exams.grade'],
   ['/assignments', 'assignments.manage'],
   ['/exam-admin', 'exams.manage'],
+  ['/contest-admin', 'contests.host'],
+  ['/contests', 'contests.play'],
   ['/admin/users', 'people.read'],
   ['/admin/org-units', 'org_units.manage'],
   ['/admin/import', 'people.admin'],

@@ -1,0 +1,3 @@
+import type { PageLoad } from './$types';
+
+export const load: PageLoad = ({ url }) => ({ code: url.searchParams.get('code') ?? '' });
