@@ -29,6 +29,7 @@ import { finaliseAllOverdue } from './modules/exams/attempt-grading.js';
 import { gradingRoutes } from './modules/exams/grading.routes.js';
 import { contestRoutes } from './modules/contests/contests.routes.js';
 import { closeDueTimedContests } from './modules/contests/contest-runs.js';
+import { speechRoutes } from './modules/contests/speech.routes.js';
 
 export interface BuildAppOptions {
   config: Pick<AppConfig, 'jwtSecret' | 'cookieSecure' | 'trustProxy' | 'logLevel' | 'env' | 'webBuildDir'> & { contentDir?: string };
@@ -134,6 +135,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     await api.register(attemptRoutes);
     await api.register(gradingRoutes);
     await api.register(contestRoutes);
+    await api.register(speechRoutes);
   }, { prefix: '/api' });
   opts.mark?.('plugins');
 

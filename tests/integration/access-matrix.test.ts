@@ -45,6 +45,7 @@ const EXPECTED: Record<string, Permission | 'public' | 'signed-in'> = {
   joinContest: 'contests.play', submitContestAnswer: 'contests.play', getContestState: 'contests.play', getContestLeaderboard: 'contests.play',
   startContestRun: 'contests.play', getContestRun: 'contests.play', answerContestRun: 'contests.play',
   listGradingQueue: 'exams.grade', gradeAnswer: 'exams.grade', regradeExam: 'exams.grade', listRegrades: 'exams.grade',
+  createSpeechContest: 'contests.host', listSpeechContests: 'contests.play', getSpeechContest: 'contests.play', submitJudgeScore: 'contests.play', closeSpeakerScoring: 'contests.host', publishSpeechResults: 'contests.host', getMySpeechResult: 'contests.play',
 };
 
 interface Operation { operationId: string; method: string; path: string }

@@ -1201,6 +1201,102 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/speech-contests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["listSpeechContests"];
+        put?: never;
+        post: operations["createSpeechContest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/speech-contests/{contestId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getSpeechContest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/speech-contests/{contestId}/my-result": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getMySpeechResult"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/speech-contests/{contestId}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["publishSpeechResults"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/speech-contests/{contestId}/speakers/{speakerId}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["closeSpeakerScoring"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/speech-contests/{contestId}/speakers/{speakerId}/score": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["submitJudgeScore"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/study-sessions": {
         parameters: {
             query?: never;
@@ -22820,6 +22916,1926 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    listSpeechContests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            host: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            judge: boolean;
+                            period: string;
+                            scheduledAt: string | null;
+                            speaker: boolean;
+                            status: "scheduled" | "running" | "finished" | "published" | "archived";
+                            title: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    createSpeechContest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    criteria: {
+                        maxScore: number;
+                        nameEn?: string;
+                        nameZh: string;
+                        weight: number;
+                    }[];
+                    judges: string[];
+                    /** Format: month */
+                    period: string;
+                    /** Format: date-time */
+                    scheduledAt: string;
+                    speakers: {
+                        topicEn?: string;
+                        topicZh?: string;
+                        /** Format: uuid */
+                        userId: string;
+                    }[];
+                    speakerSeconds?: number | null;
+                    titleEn?: string;
+                    titleZh: string;
+                    trimMinJudges?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        criteria: {
+                            /** Format: uuid */
+                            id: string;
+                            maxScore: number;
+                            name: string;
+                            nameEn: string;
+                            nameZh: string;
+                            weight: number;
+                        }[];
+                        host: boolean;
+                        /** Format: uuid */
+                        id: string;
+                        judge: boolean;
+                        judges: {
+                            displayName: string;
+                            /** Format: uuid */
+                            userId: string;
+                        }[];
+                        period: string;
+                        publishedAt: string | null;
+                        scheduledAt: string | null;
+                        speakers: {
+                            canScore: boolean;
+                            closed: boolean;
+                            displayName: string;
+                            finalScore: number | null;
+                            /** Format: uuid */
+                            id: string;
+                            judgesScored: number;
+                            marks: {
+                                comment: string;
+                                /** Format: uuid */
+                                judgeId: string;
+                                judgeName: string;
+                                marks: {
+                                    /** Format: uuid */
+                                    criterionId: string;
+                                    score: number;
+                                }[];
+                                scoredAt: string | null;
+                                total: number;
+                            }[];
+                            mine: {
+                                comment: string;
+                                /** Format: uuid */
+                                judgeId: string;
+                                judgeName: string;
+                                marks: {
+                                    /** Format: uuid */
+                                    criterionId: string;
+                                    score: number;
+                                }[];
+                                scoredAt: string | null;
+                                total: number;
+                            } | null;
+                            position: number;
+                            rank: number | null;
+                            topic: string;
+                            topicEn: string;
+                            topicZh: string;
+                            trimmed: boolean;
+                            /** Format: uuid */
+                            userId: string;
+                        }[];
+                        speakerSeconds: number | null;
+                        status: "scheduled" | "running" | "finished" | "published" | "archived";
+                        title: string;
+                        titleEn: string;
+                        titleZh: string;
+                        trimMinJudges: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getSpeechContest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        criteria: {
+                            /** Format: uuid */
+                            id: string;
+                            maxScore: number;
+                            name: string;
+                            nameEn: string;
+                            nameZh: string;
+                            weight: number;
+                        }[];
+                        host: boolean;
+                        /** Format: uuid */
+                        id: string;
+                        judge: boolean;
+                        judges: {
+                            displayName: string;
+                            /** Format: uuid */
+                            userId: string;
+                        }[];
+                        period: string;
+                        publishedAt: string | null;
+                        scheduledAt: string | null;
+                        speakers: {
+                            canScore: boolean;
+                            closed: boolean;
+                            displayName: string;
+                            finalScore: number | null;
+                            /** Format: uuid */
+                            id: string;
+                            judgesScored: number;
+                            marks: {
+                                comment: string;
+                                /** Format: uuid */
+                                judgeId: string;
+                                judgeName: string;
+                                marks: {
+                                    /** Format: uuid */
+                                    criterionId: string;
+                                    score: number;
+                                }[];
+                                scoredAt: string | null;
+                                total: number;
+                            }[];
+                            mine: {
+                                comment: string;
+                                /** Format: uuid */
+                                judgeId: string;
+                                judgeName: string;
+                                marks: {
+                                    /** Format: uuid */
+                                    criterionId: string;
+                                    score: number;
+                                }[];
+                                scoredAt: string | null;
+                                total: number;
+                            } | null;
+                            position: number;
+                            rank: number | null;
+                            topic: string;
+                            topicEn: string;
+                            topicZh: string;
+                            trimmed: boolean;
+                            /** Format: uuid */
+                            userId: string;
+                        }[];
+                        speakerSeconds: number | null;
+                        status: "scheduled" | "running" | "finished" | "published" | "archived";
+                        title: string;
+                        titleEn: string;
+                        titleZh: string;
+                        trimMinJudges: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getMySpeechResult: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        comments: string[];
+                        /** Format: uuid */
+                        contestId: string;
+                        criteria: {
+                            /** Format: uuid */
+                            id: string;
+                            maxScore: number;
+                            meanScore: number;
+                            name: string;
+                            weight: number;
+                        }[];
+                        finalScore: number;
+                        judgesScored: number;
+                        percentile: number;
+                        players: number;
+                        rank: number;
+                        title: string;
+                        topic: string;
+                        trimmed: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    publishSpeechResults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        criteria: {
+                            /** Format: uuid */
+                            id: string;
+                            maxScore: number;
+                            name: string;
+                            nameEn: string;
+                            nameZh: string;
+                            weight: number;
+                        }[];
+                        host: boolean;
+                        /** Format: uuid */
+                        id: string;
+                        judge: boolean;
+                        judges: {
+                            displayName: string;
+                            /** Format: uuid */
+                            userId: string;
+                        }[];
+                        period: string;
+                        publishedAt: string | null;
+                        scheduledAt: string | null;
+                        speakers: {
+                            canScore: boolean;
+                            closed: boolean;
+                            displayName: string;
+                            finalScore: number | null;
+                            /** Format: uuid */
+                            id: string;
+                            judgesScored: number;
+                            marks: {
+                                comment: string;
+                                /** Format: uuid */
+                                judgeId: string;
+                                judgeName: string;
+                                marks: {
+                                    /** Format: uuid */
+                                    criterionId: string;
+                                    score: number;
+                                }[];
+                                scoredAt: string | null;
+                                total: number;
+                            }[];
+                            mine: {
+                                comment: string;
+                                /** Format: uuid */
+                                judgeId: string;
+                                judgeName: string;
+                                marks: {
+                                    /** Format: uuid */
+                                    criterionId: string;
+                                    score: number;
+                                }[];
+                                scoredAt: string | null;
+                                total: number;
+                            } | null;
+                            position: number;
+                            rank: number | null;
+                            topic: string;
+                            topicEn: string;
+                            topicZh: string;
+                            trimmed: boolean;
+                            /** Format: uuid */
+                            userId: string;
+                        }[];
+                        speakerSeconds: number | null;
+                        status: "scheduled" | "running" | "finished" | "published" | "archived";
+                        title: string;
+                        titleEn: string;
+                        titleZh: string;
+                        trimMinJudges: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    closeSpeakerScoring: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contestId: string;
+                speakerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        criteria: {
+                            /** Format: uuid */
+                            id: string;
+                            maxScore: number;
+                            name: string;
+                            nameEn: string;
+                            nameZh: string;
+                            weight: number;
+                        }[];
+                        host: boolean;
+                        /** Format: uuid */
+                        id: string;
+                        judge: boolean;
+                        judges: {
+                            displayName: string;
+                            /** Format: uuid */
+                            userId: string;
+                        }[];
+                        period: string;
+                        publishedAt: string | null;
+                        scheduledAt: string | null;
+                        speakers: {
+                            canScore: boolean;
+                            closed: boolean;
+                            displayName: string;
+                            finalScore: number | null;
+                            /** Format: uuid */
+                            id: string;
+                            judgesScored: number;
+                            marks: {
+                                comment: string;
+                                /** Format: uuid */
+                                judgeId: string;
+                                judgeName: string;
+                                marks: {
+                                    /** Format: uuid */
+                                    criterionId: string;
+                                    score: number;
+                                }[];
+                                scoredAt: string | null;
+                                total: number;
+                            }[];
+                            mine: {
+                                comment: string;
+                                /** Format: uuid */
+                                judgeId: string;
+                                judgeName: string;
+                                marks: {
+                                    /** Format: uuid */
+                                    criterionId: string;
+                                    score: number;
+                                }[];
+                                scoredAt: string | null;
+                                total: number;
+                            } | null;
+                            position: number;
+                            rank: number | null;
+                            topic: string;
+                            topicEn: string;
+                            topicZh: string;
+                            trimmed: boolean;
+                            /** Format: uuid */
+                            userId: string;
+                        }[];
+                        speakerSeconds: number | null;
+                        status: "scheduled" | "running" | "finished" | "published" | "archived";
+                        title: string;
+                        titleEn: string;
+                        titleZh: string;
+                        trimMinJudges: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    submitJudgeScore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contestId: string;
+                speakerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    comment?: string;
+                    marks: {
+                        /** Format: uuid */
+                        criterionId: string;
+                        score: number;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        criteria: {
+                            /** Format: uuid */
+                            id: string;
+                            maxScore: number;
+                            name: string;
+                            nameEn: string;
+                            nameZh: string;
+                            weight: number;
+                        }[];
+                        host: boolean;
+                        /** Format: uuid */
+                        id: string;
+                        judge: boolean;
+                        judges: {
+                            displayName: string;
+                            /** Format: uuid */
+                            userId: string;
+                        }[];
+                        period: string;
+                        publishedAt: string | null;
+                        scheduledAt: string | null;
+                        speakers: {
+                            canScore: boolean;
+                            closed: boolean;
+                            displayName: string;
+                            finalScore: number | null;
+                            /** Format: uuid */
+                            id: string;
+                            judgesScored: number;
+                            marks: {
+                                comment: string;
+                                /** Format: uuid */
+                                judgeId: string;
+                                judgeName: string;
+                                marks: {
+                                    /** Format: uuid */
+                                    criterionId: string;
+                                    score: number;
+                                }[];
+                                scoredAt: string | null;
+                                total: number;
+                            }[];
+                            mine: {
+                                comment: string;
+                                /** Format: uuid */
+                                judgeId: string;
+                                judgeName: string;
+                                marks: {
+                                    /** Format: uuid */
+                                    criterionId: string;
+                                    score: number;
+                                }[];
+                                scoredAt: string | null;
+                                total: number;
+                            } | null;
+                            position: number;
+                            rank: number | null;
+                            topic: string;
+                            topicEn: string;
+                            topicZh: string;
+                            trimmed: boolean;
+                            /** Format: uuid */
+                            userId: string;
+                        }[];
+                        speakerSeconds: number | null;
+                        status: "scheduled" | "running" | "finished" | "published" | "archived";
+                        title: string;
+                        titleEn: string;
+                        titleZh: string;
+                        trimMinJudges: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        detail: string;
+                        duplicates?: {
+                            day?: string;
+                            id: string;
+                            kind?: string;
+                            message: string;
+                            minutes?: number;
+                            name: string;
+                            reason: string;
+                            userId?: string;
+                        }[];
+                        errors?: {
+                            code: string;
+                            message: string;
+                            path: string;
+                        }[];
+                        instance?: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
             };
         };
     };
