@@ -150,6 +150,14 @@ describe('live knowledge contest', () => {
       // ---- question 2: multiple choice with a submit ----
       await host.getByTestId('host-next').click();
       for (const p of [zh, en, re]) await p.getByTestId('submit-answer').waitFor();
+      // The host pauses: the phones say so and take no answer until the host resumes.
+      await host.getByTestId('host-pause').click();
+      await expect.poll(() => zh.getByTestId('countdown').textContent()).toContain('已暂停');
+      await expect.poll(() => en.getByTestId('countdown').textContent()).toContain('Paused');
+      expect(await en.getByTestId('option-0').isDisabled()).toBe(true);
+      await host.getByTestId('host-resume').click();
+      await expect.poll(() => zh.getByTestId('countdown').textContent()).toMatch(/剩余 \d+ 秒/);
+      await expect.poll(() => en.getByTestId('option-0').isDisabled()).toBe(false);
       await zh.getByTestId('option-0').click();
       await zh.getByTestId('option-1').click();
       await zh.getByTestId('submit-answer').click();
