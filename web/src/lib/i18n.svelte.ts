@@ -9,6 +9,7 @@ import { examAdmin } from './i18n/exam-admin';
 import { grading } from './i18n/grading';
 import { exams } from './i18n/exams';
 import { contests } from './i18n/contests';
+import { speech } from './i18n/speech';
 
 export type Lang = 'zh' | 'en';
 
@@ -319,9 +320,9 @@ const shellEn: Record<keyof typeof shell, string> = {
 };
 
 // Each area of the product keeps its strings in its own file under i18n/, in both languages.
-const zh = { ...shell, ...courses.zh, ...author.zh, ...bank.zh, ...ui.zh, ...records.zh, ...forms.zh, ...admin.zh, ...examAdmin.zh, ...grading.zh, ...exams.zh, ...contests.zh };
+const zh = { ...shell, ...courses.zh, ...author.zh, ...bank.zh, ...ui.zh, ...records.zh, ...forms.zh, ...admin.zh, ...examAdmin.zh, ...grading.zh, ...exams.zh, ...contests.zh, ...speech.zh };
 export type Key = keyof typeof zh;
-const en: Record<Key, string> = { ...shellEn, ...courses.en, ...author.en, ...bank.en, ...ui.en, ...records.en, ...forms.en, ...admin.en, ...examAdmin.en, ...grading.en, ...exams.en, ...contests.en };
+const en: Record<Key, string> = { ...shellEn, ...courses.en, ...author.en, ...bank.en, ...ui.en, ...records.en, ...forms.en, ...admin.en, ...examAdmin.en, ...grading.en, ...exams.en, ...contests.en, ...speech.en };
 export const dictionaries: Record<Lang, Record<Key, string>> = { zh, en };
 
 function initialLang(): Lang {

@@ -19,6 +19,8 @@ const PAGE_PERMISSIONS: readonly (readonly [string, Permission])[] = [
   ['/exam-admin', 'exams.manage'],
   ['/contest-admin', 'contests.host'],
   ['/contests', 'contests.play'],
+  ['/speech/new', 'contests.host'],
+  ['/speech', 'contests.play'],
   ['/admin/users', 'people.read'],
   ['/admin/org-units', 'org_units.manage'],
   ['/admin/import', 'people.admin'],
