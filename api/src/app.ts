@@ -30,6 +30,7 @@ import { gradingRoutes } from './modules/exams/grading.routes.js';
 import { contestRoutes } from './modules/contests/contests.routes.js';
 import { closeDueTimedContests } from './modules/contests/contest-runs.js';
 import { speechRoutes } from './modules/contests/speech.routes.js';
+import { contestResultRoutes } from './modules/contests/contest-results.routes.js';
 
 export interface BuildAppOptions {
   config: Pick<AppConfig, 'jwtSecret' | 'cookieSecure' | 'trustProxy' | 'logLevel' | 'env' | 'webBuildDir'> & { contentDir?: string };
@@ -136,6 +137,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     await api.register(gradingRoutes);
     await api.register(contestRoutes);
     await api.register(speechRoutes);
+    await api.register(contestResultRoutes);
   }, { prefix: '/api' });
   opts.mark?.('plugins');
 

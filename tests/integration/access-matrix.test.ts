@@ -44,6 +44,7 @@ const EXPECTED: Record<string, Permission | 'public' | 'signed-in'> = {
   createContest: 'contests.host', listContests: 'contests.host', getContest: 'contests.host', startContest: 'contests.host', advanceContest: 'contests.host',
   joinContest: 'contests.play', submitContestAnswer: 'contests.play', getContestState: 'contests.play', getContestLeaderboard: 'contests.play',
   startContestRun: 'contests.play', getContestRun: 'contests.play', answerContestRun: 'contests.play',
+  getContestResults: 'contests.host', exportContestResults: 'contests.host',
   listGradingQueue: 'exams.grade', gradeAnswer: 'exams.grade', regradeExam: 'exams.grade', listRegrades: 'exams.grade',
   createSpeechContest: 'contests.host', listSpeechContests: 'contests.play', getSpeechContest: 'contests.play', submitJudgeScore: 'contests.play', closeSpeakerScoring: 'contests.host', publishSpeechResults: 'contests.host', getMySpeechResult: 'contests.play',
 };

@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../api/src/access/actor.js';
 import { exec, query, sql } from '../../api/src/lib/sql.js';
 import { contestRecords, writeKnowledgeResults } from '../../api/src/modules/contests/contest-results.service.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeOrgTree, makeUser } from '../helpers/factories.js';
+import { bearer, makeOrgTree, makeUser } from '../helpers/factories.js';
+
+interface Workbook { worksheets: { rowCount: number; getRow(n: number): { getCell(n: number): { value: unknown } } }[]; xlsx: { load(b: ArrayBuffer): Promise<unknown> } }
+const ExcelJS = createRequire(new URL('../../api/package.json', import.meta.url))('exceljs') as { Workbook: new () => Workbook };
 
 let ctx: TestContext;
 const em = () => ctx.orm.em.fork();
@@ -142,5 +146,86 @@ describe('contestRecords', () => {
     expect(self.length).toBeGreaterThan(0);
     expect(self.every((r) => r.userId === staffB[0]!.id)).toBe(true);
     expect(await contestRecords(em(), { ...actor(staffB[0]!), role: 'guest' as Actor['role'] }, range)).toEqual([]);
+  });
+});
+
+describe('contest results over HTTP', () => {
+  let teamContest: string;
+  let countyAContest: string;
+  const token = (u: U) => ctx.app.signAccessToken({ id: u.id, role: u.role, orgUnitId: u.orgUnitId, sessionId: randomUUID(), mustChangePassword: false });
+  const get = (url: string, who: U, lang = 'zh') => ctx.app.inject({ url, headers: { ...bearer(token(who)), 'accept-language': lang } });
+  beforeAll(async () => {
+    const [a1, a2, a3] = staffA;
+    const [b1, b2, b3] = staffB;
+    // Team A: 300, 100 and one who never answered (mean 200 over those who played); team B: 150, 150, 150.
+    teamContest = await makeContest({
+      mode: 'team', tieBreak: 'shared', title: '团队赛',
+      players: [{ user: a1!, score: 300 }, { user: a2!, score: 100 }, { user: a3!, score: 0, answered: 0 },
+        { user: b1!, score: 150 }, { user: b2!, score: 150 }, { user: b3!, score: 150 }],
+    });
+    await writeKnowledgeResults(em(), teamContest);
+    countyAContest = await makeContest({ scopePath: tree.countyA.path, players: [{ user: a1!, score: 10 }] });
+    await writeKnowledgeResults(em(), countyAContest);
+    await exec(em(), sql`update app_user set display_name = '=HYPERLINK("x")' where id = ${a2!.id}`);
+  });
+
+  it('gives a trainer each person with name, unit, points, rank, percentile and team, and the team means', async () => {
+    const res = await get(`/api/contests/${teamContest}/results`, trainer);
+    expect(res.statusCode, res.body).toBe(200);
+    const r = res.json();
+    expect(r.contest).toMatchObject({ id: teamContest, title: '团队赛', mode: 'team', period: '2026-11' });
+    expect(r.players).toBe(5);
+    expect(r.people.map((p: { rank: number }) => p.rank)).toEqual([1, 2, 2, 2, 5]);
+    const top = r.people[0];
+    expect(top).toMatchObject({ userId: staffA[0]!.id, username: staffA[0]!.username, unitId: tree.areaA.id, unitName: '甲县城区', points: 300,
+      percentile: 100, teamUnitId: tree.areaA.id, teamName: '甲县城区' });
+    expect(r.people.some((p: { userId: string }) => p.userId === staffA[2]!.id)).toBe(false);
+    expect(r.teams).toEqual([
+      { teamUnitId: tree.areaA.id, teamName: '甲县城区', members: 2, points: 200, rank: 1 },
+      { teamUnitId: tree.areaB.id, teamName: '乙县城区', members: 3, points: 150, rank: 2 },
+    ]);
+    const individual = (await get(`/api/contests/${countyAContest}/results`, trainer)).json();
+    expect(individual.teams).toEqual([]);
+  });
+
+  it("shows a manager only their own people, and a contest of another county not at all; staff cannot host", async () => {
+    const b = await get(`/api/contests/${teamContest}/results`, managerB);
+    expect(b.statusCode).toBe(200);
+    expect(b.json().people.map((p: { userId: string }) => p.userId).sort()).toEqual(staffB.map((u) => u.id).sort());
+    expect(b.json().players).toBe(5);
+    const a = await get(`/api/contests/${countyAContest}/results`, managerA);
+    expect(a.statusCode).toBe(200);
+    expect(a.json().people).toHaveLength(1);
+    for (const url of [`/api/contests/${countyAContest}/results`, `/api/contests/${countyAContest}/results/export?format=csv`]) {
+      const res = await get(url, managerB);
+      expect(res.statusCode).toBe(404);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+    }
+    expect((await get(`/api/contests/${randomUUID()}/results`, trainer)).statusCode).toBe(404);
+    expect((await get(`/api/contests/${teamContest}/results`, staffA[0]!)).statusCode).toBe(403);
+  });
+
+  it('exports the results as CSV and XLSX, headers in the language asked for, cells guarded', async () => {
+    const csv = await get(`/api/contests/${teamContest}/results/export?format=csv`, trainer);
+    expect(csv.statusCode, csv.body).toBe(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.headers['content-disposition']).toContain('.csv');
+    const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(lines[0]).toBe('工号,姓名,部门,得分,名次,参赛人数,百分位,代表队');
+    expect(lines).toHaveLength(6);
+    expect(lines[1]).toBe(`${staffA[0]!.username},${lines[1]!.split(',')[1]},甲县城区,300,1,5,100,甲县城区`);
+    expect(csv.body).toContain(`'=HYPERLINK`);
+    const byManager = await get(`/api/contests/${teamContest}/results/export`, managerB);
+    expect(byManager.body.replace(/^\uFEFF/, '').trim().split('\r\n')).toHaveLength(4);
+    const xlsx = await get(`/api/contests/${teamContest}/results/export?format=xlsx`, trainer, 'en');
+    expect(xlsx.statusCode).toBe(200);
+    expect(xlsx.headers['content-type']).toContain('spreadsheetml');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    const ws = wb.worksheets[0]!;
+    expect([1, 2, 3, 4, 5, 6, 7, 8].map((i) => ws.getRow(1).getCell(i).value)).toEqual(['Username', 'Name', 'Unit', 'Points', 'Rank', 'Players', 'Percentile', 'Team']);
+    expect(ws.rowCount).toBe(6);
+    expect([4, 5, 6, 7].map((i) => ws.getRow(2).getCell(i).value)).toEqual([300, 1, 5, 100]);
+    expect((await get(`/api/contests/${teamContest}/results/export?format=pdf`, trainer)).statusCode).toBe(400);
   });
 });
