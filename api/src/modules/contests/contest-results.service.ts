@@ -13,7 +13,7 @@ import type { Actor } from '../../access/actor.js';
 import { scopeCondition, scopeOf, type Scope } from '../../access/scope.js';
 import { notFound } from '../../lib/errors.js';
 import { t, type Lang } from '../../lib/i18n.js';
-import { exec, query, sql } from '../../lib/sql.js';
+import { exec, query, queryOne, sql } from '../../lib/sql.js';
 import { guardCell, writeCsv } from '../../lib/text-file.js';
 import { Contest, type IContest } from './contest.entity.js';
 import { rankStandings, teamMeans, type TieBreak } from './contest-scoring.js';
@@ -43,13 +43,17 @@ export async function replaceResults(em: EntityManager, contest: Pick<IContest, 
   });
 }
 
+/** What writing results needs of a contest, read in the caller's transaction (the finishing engine's, say). */
+const contestRow = (em: EntityManager, id: string) => queryOne<Pick<IContest, 'id' | 'period' | 'kind' | 'tieBreak' | 'mode'>>(em, sql`
+  select id, period, kind, tie_break as "tieBreak", mode from contest where id = ${id}`);
+
 /**
  * Writes a live or time-boxed contest's results from its players' standings: points are the score, the tie-break is
  * the contest's (`time`: less total answer time first), and only players who answered at least once count. Called
  * when a live contest finishes or a time-boxed one closes; idempotent. Returns the number of results.
  */
 export async function writeKnowledgeResults(em: EntityManager, contestId: string): Promise<number> {
-  const contest = await em.findOne(Contest, { id: contestId }, { refresh: true });
+  const contest = await contestRow(em, contestId);
   if (!contest || contest.kind === 'speech') throw notFound('contest');
   const players = await query<{ user_id: string; score: number; total_ms: number; team_unit_id: string | null }>(em, sql`
     select user_id, score, total_ms::float8 as total_ms, team_unit_id from contest_player
@@ -64,7 +68,7 @@ export async function writeKnowledgeResults(em: EntityManager, contestId: string
  * scores share a place. Idempotent. Returns the number of results.
  */
 export async function writeSpeechResults(em: EntityManager, contestId: string): Promise<number> {
-  const contest = await em.findOne(Contest, { id: contestId }, { refresh: true });
+  const contest = await contestRow(em, contestId);
   if (!contest || contest.kind !== 'speech') throw notFound('contest');
   const speakers = await query<{ user_id: string; final_score: number; org_unit_id: string }>(em, sql`
     select s.user_id, s.final_score::float8 as final_score, u.org_unit_id from speech_speaker s join app_user u on u.id = s.user_id
