@@ -3,6 +3,7 @@ import type { AppConfig } from './config.js';
 import { migrate, type Orm } from './db/orm.js';
 import { bootstrap } from './seed/bootstrap.js';
 import { seedExamHistory } from './seed/exam-history.js';
+import { seedContestHistory } from './seed/contest-history.js';
 import { ContentError, syncContent } from './modules/courses/content-sync.js';
 import { syncQuestionBank } from './modules/questions/question-sync.js';
 import { RENDER_VERSION } from './modules/questions/question-render.js';
@@ -61,5 +62,7 @@ export async function prepareDatabase(orm: Orm, config: Pick<AppConfig, 'seedDem
 async function demoExams(orm: Orm, log: FastifyBaseLogger, mark: (phase: string) => void): Promise<void> {
   const made = await seedExamHistory(orm.em.fork(), new Date());
   if (made) log.info(made, 'demo exam history loaded');
+  const contests = await seedContestHistory(orm.em.fork(), new Date());
+  if (contests) log.info(contests, 'demo contest history loaded');
   mark('demo-exams');
 }

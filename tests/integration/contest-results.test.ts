@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../api/src/access/actor.js';
-import { exec, query, sql } from '../../api/src/lib/sql.js';
+import { exec, query, queryOne, sql } from '../../api/src/lib/sql.js';
+import { prepareDatabase } from '../../api/src/startup.js';
+import { seedContestHistory } from '../../api/src/seed/contest-history.js';
 import { contestRecords, writeKnowledgeResults } from '../../api/src/modules/contests/contest-results.service.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { bearer, makeOrgTree, makeUser } from '../helpers/factories.js';
@@ -98,7 +103,7 @@ describe('writeKnowledgeResults', () => {
 
   it('replaces the rows when run again: the same rows, or the new standings', async () => {
     const [a1, a2] = staffA;
-    const id = await makeContest({ players: [{ user: a1!, score: 10 }, { user: a2!, score: 20 }] });
+    const id = await makeContest({ players: [{ user: a1!, score: 10, team: null }, { user: a2!, score: 20 }] });
     await writeKnowledgeResults(em(), id);
     const first = await resultsOf(id);
     await writeKnowledgeResults(em(), id);
@@ -107,7 +112,7 @@ describe('writeKnowledgeResults', () => {
     await exec(em(), sql`update contest_player set answered_count = 0 where contest_id = ${id} and user_id = ${a2!.id}`);
     await writeKnowledgeResults(em(), id);
     const again = await resultsOf(id);
-    expect(again.map((r) => [r.user_id, r.points, r.rank, r.players, r.percentile])).toEqual([[a1!.id, 30, 1, 1, 100]]);
+    expect(again.map((r) => [r.user_id, r.points, r.rank, r.players, r.percentile, r.team_unit_id])).toEqual([[a1!.id, 30, 1, 1, 100, null]]);
   });
 
   it('refuses an unknown contest', async () => {
@@ -227,5 +232,97 @@ describe('contest results over HTTP', () => {
     expect(ws.rowCount).toBe(6);
     expect([4, 5, 6, 7].map((i) => ws.getRow(2).getCell(i).value)).toEqual([300, 1, 5, 100]);
     expect((await get(`/api/contests/${teamContest}/results/export?format=pdf`, trainer)).statusCode).toBe(400);
+  });
+});
+
+describe('demo contest history', () => {
+  let demo: TestContext;
+  const dem = () => demo.orm.em.fork();
+  const quiet = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {}, trace: () => {}, fatal: () => {}, child: () => quiet, level: 'silent', silent: () => {} } as never;
+  beforeAll(async () => {
+    demo = await createTestContext();
+    await prepareDatabase(demo.orm, { seedDemo: true, demoPassword: 'Demo-Harbor-2026', dataDir: mkdtempSync(join(tmpdir(), 'contest-history-')), contentDir: 'content' }, quiet);
+  }, 180_000);
+  afterAll(async () => demo?.close());
+
+  it('holds a finished live contest for each of the last twelve months, speech contests, and one scheduled next', async () => {
+    const contests = await query<{ id: string; kind: string; status: string; period: string; join_code: string | null; scheduled_at: Date; questions: number }>(dem(), sql`
+      select c.id, c.kind, c.status, c.period, c.join_code, c.scheduled_at,
+             (select count(*)::int from contest_question q where q.contest_id = c.id) as questions
+        from contest c order by c.scheduled_at`);
+    const live = contests.filter((c) => c.kind === 'live' && c.status === 'finished');
+    expect(live).toHaveLength(12);
+    expect(new Set(live.map((c) => c.period)).size).toBe(12);
+    expect(live.every((c) => c.questions > 0 && new Date(c.scheduled_at).getTime() < Date.now())).toBe(true);
+    const speech = contests.filter((c) => c.kind === 'speech');
+    expect(speech.length).toBeGreaterThanOrEqual(3);
+    expect(speech.every((c) => c.status === 'published')).toBe(true);
+    const scheduled = contests.filter((c) => c.status === 'scheduled');
+    expect(scheduled).toHaveLength(1);
+    expect(scheduled[0]!.kind).toBe('live');
+    expect(scheduled[0]!.join_code).toMatch(/^[A-Z0-9]{6}$/);
+    expect(scheduled[0]!.questions).toBeGreaterThan(0);
+    expect(new Date(scheduled[0]!.scheduled_at).getTime()).toBeGreaterThan(Date.now());
+  });
+
+  it('gives every staff member results across the twelve months, consistent with their answers', async () => {
+    const staff = await query<{ id: string; periods: number }>(dem(), sql`
+      select u.id, count(distinct r.period)::int as periods from app_user u left join contest_result r on r.user_id = u.id
+       where u.role = 'staff' and not u.disabled group by u.id`);
+    expect(staff.length).toBeGreaterThan(10);
+    expect(staff.every((s) => s.periods >= 6)).toBe(true);
+    const periods = await queryOne<{ n: number }>(dem(), sql`select count(distinct period)::int as n from contest_result`);
+    expect(periods!.n).toBe(12);
+    // A player's standing is what their answers add up to; their result is their standing; non-players have none.
+    const off = await query<{ user_id: string }>(dem(), sql`
+      select p.user_id from contest_player p left join lateral (
+               select coalesce(sum(a.points), 0)::int as points, count(*)::int as answered, coalesce(sum(a.elapsed_ms), 0)::bigint as ms,
+                      count(*) filter (where a.correct)::int as correct
+                 from contest_answer a where a.contest_id = p.contest_id and a.user_id = p.user_id) a on true
+        left join contest_result r on r.contest_id = p.contest_id and r.user_id = p.user_id
+       where a.points <> p.score or a.answered <> p.answered_count or a.ms <> p.total_ms or a.correct <> p.correct_count
+          or (p.answered_count > 0) <> (r.user_id is not null) or (r.user_id is not null and r.points <> p.score)`);
+    expect(off).toEqual([]);
+    const ranks = await query<{ contest_id: string; top: number; players: number; n: number }>(dem(), sql`
+      select contest_id, min(rank)::int as top, max(players)::int as players, count(*)::int as n from contest_result group by contest_id`);
+    expect(ranks.every((r) => r.top === 1 && r.players === r.n)).toBe(true);
+  });
+
+  it('scores each speaker by every judge on every criterion, with a final score and a result', async () => {
+    const rows = await query<{ contest_id: string; speakers: number; judges: number; criteria: number; scores: number; results: number; unscored: number }>(dem(), sql`
+      select c.id as contest_id,
+             (select count(*)::int from speech_speaker s where s.contest_id = c.id) as speakers,
+             (select count(*)::int from speech_judge j where j.contest_id = c.id) as judges,
+             (select count(*)::int from speech_criterion k where k.contest_id = c.id) as criteria,
+             (select count(*)::int from speech_score x join speech_speaker s on s.id = x.speaker_id where s.contest_id = c.id) as scores,
+             (select count(*)::int from contest_result r where r.contest_id = c.id) as results,
+             (select count(*)::int from speech_speaker s where s.contest_id = c.id and (s.final_score is null or s.rank is null or s.scoring_closed_at is null)) as unscored
+        from contest c where c.kind = 'speech'`);
+    for (const r of rows) {
+      expect(r.speakers).toBeGreaterThanOrEqual(5);
+      expect(r.judges).toBeGreaterThanOrEqual(3);
+      expect(r.scores).toBe(r.speakers * r.judges * r.criteria);
+      expect(r.results).toBe(r.speakers);
+      expect(r.unscored).toBe(0);
+    }
+    const self = await queryOne<{ n: number }>(dem(), sql`
+      select count(*)::int as n from speech_score x join speech_speaker s on s.id = x.speaker_id where x.judge_id = s.user_id`);
+    expect(self!.n).toBe(0);
+  });
+
+  it("is read back through contestRecords within the actor's scope, and is not seeded twice", async () => {
+    const manager = await queryOne<{ id: string; org_unit_id: string; path: string }>(dem(), sql`
+      select u.id, u.org_unit_id, o.path from app_user u join org_unit o on o.id = u.org_unit_id where u.username = 'manager'`);
+    const recs = await contestRecords(dem(), { id: manager!.id, role: 'manager', orgUnitId: manager!.org_unit_id, sessionId: randomUUID(), mustChangePassword: false },
+      { from: '1900-01', to: '2999-12' });
+    expect(recs.length).toBeGreaterThan(0);
+    const outside = await queryOne<{ n: number }>(dem(), sql`
+      select count(*)::int as n from app_user u join org_unit o on o.id = u.org_unit_id
+       where u.id = any(${[...new Set(recs.map((r) => r.userId))]}::uuid[]) and not o.path like ${manager!.path} || '%'`);
+    expect(outside!.n).toBe(0);
+    expect(new Set(recs.map((r) => r.kind))).toEqual(new Set(['live', 'speech']));
+    const before = await queryOne<{ n: number }>(dem(), sql`select count(*)::int as n from contest`);
+    expect(await seedContestHistory(dem(), new Date())).toBeNull();
+    expect((await queryOne<{ n: number }>(dem(), sql`select count(*)::int as n from contest`))!.n).toBe(before!.n);
   });
 });

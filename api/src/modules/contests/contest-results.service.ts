@@ -31,14 +31,15 @@ export function rankResults(rows: readonly { userId: string; points: number; tot
 
 /** Replaces a contest's `contest_result` rows by these, in one transaction (rerunning it writes the same rows). */
 export async function replaceResults(em: EntityManager, contest: Pick<IContest, 'id' | 'period' | 'kind'>, rows: readonly ResultRow[]): Promise<void> {
+  // An array's elements are text: a missing team is '' there and null in the row.
   await em.transactional(async (tx) => {
     await exec(tx, sql`delete from contest_result where contest_id = ${contest.id}`);
     if (!rows.length) return;
     await exec(tx, sql`
       insert into contest_result (contest_id, user_id, period, kind, points, rank, players, percentile, team_unit_id)
-      select ${contest.id}, r.user_id, ${contest.period}, ${contest.kind}, r.points, r.rank, ${rows.length}, r.percentile, r.team_unit_id
+      select ${contest.id}, r.user_id, ${contest.period}, ${contest.kind}, r.points, r.rank, ${rows.length}, r.percentile, nullif(r.team_unit_id, '')::uuid
         from unnest(${rows.map((r) => r.userId)}::uuid[], ${rows.map((r) => String(r.points))}::numeric[], ${rows.map((r) => String(r.rank))}::int[],
-                    ${rows.map((r) => String(r.percentile))}::numeric[], ${rows.map((r) => r.teamUnitId)}::uuid[])
+                    ${rows.map((r) => String(r.percentile))}::numeric[], ${rows.map((r) => r.teamUnitId ?? '')}::text[])
              as r(user_id, points, rank, percentile, team_unit_id)`);
   });
 }
