@@ -220,7 +220,8 @@ export async function seedContestHistory(em: EntityManager, now: Date): Promise<
           total += score * c.weight;
           scores.push({ speakerId: s.id, judgeId: judge, criterionId: c.id, score, comment: score >= 9 ? '很好' : score <= 5 ? '还需加强' : '', at: closedAt });
         }
-        totals.push(total / weightSum);
+        // The judge's total on a 0-100 scale: Σ(weight × mark / max) / Σ weight × 100, as speech results count it.
+        totals.push((total / 10 / weightSum) * 100);
       }
       // The weighted mean of the judges' totals, their highest and lowest dropped when the panel is large enough.
       const kept = trim && totals.length >= 3 ? [...totals].sort((a, b) => a - b).slice(1, -1) : totals;
