@@ -305,7 +305,10 @@ describe('events across processes', () => {
     await advance(c.id, 'next');
     await two.until((e) => e.phase === 'question');
     await second.inject({ method: 'POST', url: `/api/contests/${c.id}/answers`, headers: bearer(b.token), payload: { position: 0, response: { choice: 0 } } });
-    await one.until((e) => e.answeredCount === 1);
+    // How many have answered reaches the host's screen (on the first process); players' screens wait for the question to change.
+    const host = follow(baseOne, c.id, f.trainer);
+    await host.until((e) => e.answeredCount === 1);
+    host.close();
     await advance(c.id, 'next');
     await two.until((e) => e.phase === 'reveal');
     one.close();

@@ -16,7 +16,7 @@ import type { Orm } from '../../db/orm.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Lang } from '../../lib/i18n.js';
 import { CHANNEL } from './contest-notify.js';
-import { personal, settleIfDue, sharedState } from './contests.service.js';
+import { personal, settleIfDue, sharedState, type Shared } from './contests.service.js';
 
 const ANSWER_COALESCE_MS = 400;
 const RECONNECT_MS = 2000;
@@ -29,10 +29,15 @@ interface Followed {
   subs: Set<Subscriber>;
   /** A broadcast is running; `again` asks for one more when it ends. */
   busy: boolean;
-  again: boolean;
+  /** What the next broadcast must reach: null none, 'hosts' only hosts' screens, 'all' every screen. */
+  again: 'hosts' | 'all' | null;
   answerTimer: NodeJS.Timeout | null;
   closeTimer: NodeJS.Timeout | null;
   closeAt: number | null;
+  /** The last state built, for screens that connect before anything changes (cleared by every change). */
+  cached: Shared | null;
+  /** A build in progress that screens connecting meanwhile wait for, instead of each building their own. */
+  building: Promise<Shared> | null;
 }
 
 interface PgClient {
@@ -116,12 +121,12 @@ export class ContestHub {
   subscribe(contestId: string, viewer: Viewer, send: (data: string) => void): () => void {
     let f = this.followed.get(contestId);
     if (!f) {
-      f = { subs: new Set(), busy: false, again: false, answerTimer: null, closeTimer: null, closeAt: null };
+      f = { subs: new Set(), busy: false, again: null, answerTimer: null, closeTimer: null, closeAt: null, cached: null, building: null };
       this.followed.set(contestId, f);
     }
     const sub: Subscriber = { viewer, send };
     f.subs.add(sub);
-    void this.sendOne(contestId, sub);
+    void this.sendOne(contestId, f, sub);
     return () => {
       const g = this.followed.get(contestId);
       if (!g) return;
@@ -138,9 +143,11 @@ export class ContestHub {
     const [id, kind] = payload.split(':');
     const f = id ? this.followed.get(id) : undefined;
     if (!f || !id) return;
+    f.cached = null;
     if (kind === 'answer') {
       if (!f.answerTimer) {
-        f.answerTimer = setTimeout(() => { f.answerTimer = null; this.broadcast(id); }, ANSWER_COALESCE_MS);
+        // Only hosts' screens show how many have answered: players' screens change when the question does.
+        f.answerTimer = setTimeout(() => { f.answerTimer = null; this.broadcast(id, 'hosts'); }, ANSWER_COALESCE_MS);
         f.answerTimer.unref();
       }
       return;
@@ -148,9 +155,21 @@ export class ContestHub {
     this.broadcast(id);
   }
 
-  private async sendOne(contestId: string, sub: Subscriber) {
+  /** The contest's state: the last one built if nothing changed since, else one build shared by everyone waiting. */
+  private shared(contestId: string, f: Followed, fresh: boolean): Promise<Shared> {
+    // Kept at most a second: its serverNow is what screens count down from.
+    if (!fresh && f.cached && this.clock.now().getTime() - f.cached.now.getTime() < 1000) return Promise.resolve(f.cached);
+    if (!fresh && f.building) return f.building;
+    const building = sharedState(this.orm.em.fork(), contestId, this.clock.now());
+    f.building = building;
+    f.cached = null;
+    building.then((s) => { if (f.building === building) { f.cached = s; f.building = null; } }, () => { if (f.building === building) f.building = null; });
+    return building;
+  }
+
+  private async sendOne(contestId: string, f: Followed, sub: Subscriber) {
     try {
-      const shared = await sharedState(this.orm.em.fork(), contestId, this.clock.now());
+      const shared = await this.shared(contestId, f, false);
       sub.send(JSON.stringify(personal(shared, sub.viewer, sub.viewer.lang)));
       this.armCloseTimer(contestId, shared.effectivePhase, shared.c.questionClosesAt ?? null);
     } catch (err) {
@@ -158,22 +177,25 @@ export class ContestHub {
     }
   }
 
-  /** Builds the state once and sends every screen following the contest its own view. */
-  broadcast(contestId: string): void {
+  /** Builds the state once and sends every screen following the contest (or only its hosts') its own view. */
+  broadcast(contestId: string, reach: 'hosts' | 'all' = 'all'): void {
     const f = this.followed.get(contestId);
     if (!f) return;
-    if (f.busy) { f.again = true; return; }
+    f.again = f.again === 'all' || reach === 'all' ? 'all' : 'hosts';
+    if (f.busy) return;
     f.busy = true;
     void (async () => {
       try {
-        do {
-          f.again = false;
-          const shared = await sharedState(this.orm.em.fork(), contestId, this.clock.now());
+        while (f.again && this.followed.get(contestId) === f) {
+          const to = f.again;
+          f.again = null;
+          const shared = await this.shared(contestId, f, true);
           for (const sub of f.subs) {
+            if (to === 'hosts' && !sub.viewer.host) continue;
             try { sub.send(JSON.stringify(personal(shared, sub.viewer, sub.viewer.lang))); } catch { /* a closed screen: its unsubscribe follows */ }
           }
           this.armCloseTimer(contestId, shared.effectivePhase, shared.c.questionClosesAt ?? null);
-        } while (f.again && this.followed.get(contestId) === f);
+        }
       } catch (err) {
         this.log.warn({ err, contestId }, 'contest events: broadcast failed');
       } finally {

@@ -5,8 +5,9 @@ import { t, type Lang } from '../../lib/i18n.js';
 import { exec, query, sql } from '../../lib/sql.js';
 import { scopeCondition, scopeOf, scopePathOf, type Scope } from '../../access/scope.js';
 import type { Actor } from '../../access/actor.js';
-import { Contest, ContestResult, SpeechCriterion, SpeechJudge, SpeechSpeaker, type IContest } from './contest.entity.js';
+import { Contest, SpeechCriterion, SpeechJudge, SpeechSpeaker, type IContest } from './contest.entity.js';
 import { rankStandings } from './contest-scoring.js';
+import { writeSpeechResults } from './contest-results.service.js';
 import { finalScore, isTrimmed, judgeTotal, round3, type Criterion } from './speech-scoring.js';
 import type { CreateSpeechContestInput, JudgeScoreInput, SpeechContestViewT } from './speech.schemas.js';
 import './speech-messages.js';
@@ -231,14 +232,11 @@ export async function publishSpeechResults(em: EntityManager, actor: Actor, cont
     }));
     // A speaker no judge scored gets no final score, no rank and no result.
     const ranked = rankStandings(standings.filter((r) => r.points !== null).map((r) => ({ ...r, points: r.points! })), 'shared');
-    const userOf = new Map(speakers.map((s) => [s.id, s.user_id]));
-    await exec(tx, sql`delete from contest_result where contest_id = ${contestId}`);
     for (const r of ranked) {
       await exec(tx, sql`update speech_speaker set final_score = ${round3(r.row.points)}, rank = ${r.rank} where id = ${r.row.id}`);
-      tx.create(ContestResult, { contestId, userId: userOf.get(r.row.id)!, period: contest.period, kind: 'speech', points: round3(r.row.points),
-        rank: r.rank, players: ranked.length, percentile: r.percentile, teamUnitId: null });
     }
-    await tx.flush();
+    // The assessment record's rows, ranked the same way from the final scores just written.
+    await writeSpeechResults(tx, contestId);
     await exec(tx, sql`update contest set status = 'published', published_at = ${now}, finished_at = coalesce(finished_at, ${now}), updated_at = ${now}
       where id = ${contestId}`);
   });
