@@ -11,10 +11,10 @@ const product = useProduct();
  * current place marked, and on learner and manager screens every control is a hit box of at least 44 x 44 px.
  */
 const people = [
-  { username: '10001', who: 'staff', measureTargets: true, destinations: ['/', '/learn', '/study', '/exams', '/contests', '/account'] },
-  { username: 'manager', who: 'manager', measureTargets: true, destinations: ['/', '/learn', '/exams', '/contests', '/exam-admin', '/contest-admin', '/assignments', '/study/review', '/admin/users', '/account'] },
-  { username: 'trainer', who: 'trainer', measureTargets: false, destinations: ['/', '/learn', '/exams', '/contests', '/author', '/bank', '/exam-admin', '/contest-admin', '/assignments', '/study/review', '/admin/users', '/account'] },
-  { username: 'admin', who: 'admin', measureTargets: false, destinations: ['/', '/learn', '/exams', '/contests', '/author', '/bank', '/exam-admin', '/contest-admin', '/assignments', '/study/review', '/admin/users', '/admin/org-units', '/admin/import', '/account'] },
+  { username: '10001', who: 'staff', measureTargets: true, destinations: ['/', '/learn', '/study', '/exams', '/contests', '/speech', '/account'] },
+  { username: 'manager', who: 'manager', measureTargets: true, destinations: ['/', '/learn', '/exams', '/contests', '/speech', '/exam-admin', '/contest-admin', '/assignments', '/study/review', '/admin/users', '/account'] },
+  { username: 'trainer', who: 'trainer', measureTargets: false, destinations: ['/', '/learn', '/exams', '/contests', '/speech', '/author', '/bank', '/exam-admin', '/contest-admin', '/assignments', '/study/review', '/admin/users', '/account'] },
+  { username: 'admin', who: 'admin', measureTargets: false, destinations: ['/', '/learn', '/exams', '/contests', '/speech', '/author', '/bank', '/exam-admin', '/contest-admin', '/assignments', '/study/review', '/admin/users', '/admin/org-units', '/admin/import', '/account'] },
 ];
 // Screens below the destinations, opened by address.
 const EXTRA: Record<string, string[]> = {
