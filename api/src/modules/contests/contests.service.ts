@@ -625,8 +625,7 @@ export function personal(s: Shared, viewer: { id: string; host: boolean }, lang:
 export async function contestState(em: EntityManager, actor: Actor, contestId: string, now: Date, lang: Lang): Promise<ContestStateT> {
   const c = await viewable(em, actor, contestId);
   await settleIfDue(em, contestId, now);
-  const host = can(actor, 'contests.host') && !!(await queryOne<{ id: string }>(em, sql`select c.id from contest c where c.id = ${c.id} and ${hostable(await scopeOf(em, actor))}`));
-  return personal(await sharedState(em, contestId, now), { id: actor.id, host }, lang);
+  return personal(await sharedState(em, contestId, now), { id: actor.id, host: await isHost(em, actor, c.id) }, lang);
 }
 
 /** Whether an actor hosts a contest (for the event stream, which serves hosts and players alike). */
